@@ -1,0 +1,38 @@
+"""Validation: findings about what officers typed. Pure: typed tables in, Findings out."""
+
+from __future__ import annotations
+
+from ..registers import REGISTERS
+from .findings import CODES, Finding, Severity
+from .rules import TABLE_CHECKS, references
+
+
+def run_checks(tables: dict, read: set[str]) -> list[Finding]:
+    """All row, column and cross-table checks over the typed tables that were read."""
+    findings: list[Finding] = []
+    for tt in tables.values():
+        if not tt.letters:
+            continue
+        for check in TABLE_CHECKS:
+            findings.extend(check(tt))
+        findings.extend(references(tt, tables, read))
+    return findings
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Register order, then table order, sheet row, column order: how a person reads them."""
+    order = {}
+    for r_index, register in enumerate(REGISTERS.values()):
+        for t_index, table in enumerate(register.tables):
+            for c_index, column in enumerate(table.columns):
+                order[(register.key, table.key, column.key)] = (r_index, t_index, c_index)
+            order[(register.key, table.key, None)] = (r_index, t_index, -1)
+
+    def key(f: Finding) -> tuple:
+        base = order.get((f.register, f.table, f.column), (99, 99, 99))
+        return (base[0], base[1], f.row or 0, base[2], f.code)
+
+    return sorted(findings, key=key)
+
+
+__all__ = ["CODES", "Finding", "Severity", "run_checks", "sort_findings"]

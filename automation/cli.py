@@ -1,0 +1,249 @@
+"""The `clerk` command: a thin shell over library functions the buttons and the nightly job
+call too. Exit status: 0 all well, 1 problems reported, 2 could not run."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .config import OfficeConfig, find_config_path, load_config
+from .errors import ClerkError, UsageError
+from .i18n import DEFAULT_LOCALE, current_locale, resolve_locale, t
+
+_BOOT_LOCALE = resolve_locale(os.environ.get("CLERK_LOCALE")) or DEFAULT_LOCALE
+
+
+def _help(key: str) -> str:
+    return t(f"help.{key}", _BOOT_LOCALE)
+
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help=_help("app"),
+)
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("-c", "--config", help=_help("config"), show_default=False)
+]
+LocaleOption = Annotated[
+    str | None, typer.Option("--locale", help=_help("locale"), show_default=False)
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help=_help("debug"))]
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _use_locale(explicit: str | None, config: OfficeConfig | None = None) -> str:
+    locale = resolve_locale(explicit) or (config.locale if config else None) or _BOOT_LOCALE
+    current_locale.set(locale)
+    return locale
+
+
+def _run(debug: bool, locale: str | None, body: Callable[[], int]) -> None:
+    """Run a command body; turn every failure into one clear line and exit status 2."""
+    _use_locale(locale)
+    try:
+        code = body()
+    except ClerkError as exc:
+        if debug:
+            traceback.print_exc()
+        _console(stderr=True).print(exc.message(), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        _console(stderr=True).print(t("cli.interrupted"), markup=False)
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        _console(stderr=True).print(t("cli.internal_error", detail=detail), markup=False)
+        raise typer.Exit(2) from None
+    raise typer.Exit(code)
+
+
+def _load(config_path: Path | None, locale: str | None) -> OfficeConfig:
+    config = load_config(config_path)
+    _use_locale(locale, config)
+    return config
+
+
+def _parse_day(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError("cli.bad_date", value=value) from None
+
+
+FORMATS = ("text", "json", "xlsx", "html")
+
+
+@app.command(help=_help("validate"))
+def validate(
+    register: Annotated[
+        list[str] | None, typer.Option("--register", "-r", help=_help("register"))
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help=_help("format"))] = "text",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help=_help("output"), show_default=False)
+    ] = None,
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .validate import validate_office
+
+        if format not in FORMATS:
+            raise UsageError("cli.unknown_format", format=format, known=", ".join(FORMATS))
+        office = _load(config, locale)
+        result = validate_office(office, register)
+        write_validation(result, office, format, output)
+        return 1 if result.errors else 0
+
+    _run(debug, locale, body)
+
+
+def write_validation(result: Any, office: OfficeConfig, format: str, output: Path | None) -> None:
+    """Print or write a validation result in one of FORMATS."""
+    from .reports.text import render_findings
+
+    if format == "json":
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+        if output:
+            _atomic_text(output, text + "\n")
+            _console(stderr=True).print(t("cli.written", path=output), markup=False)
+        else:
+            sys.stdout.write(text + "\n")
+        return
+    if format == "text":
+        render_findings(result.findings, result.summary(), _console())
+        return
+    from .reports.findings import write_findings_html, write_findings_xlsx
+
+    target = output or office.output_dir / f"validation.{format}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    writer = write_findings_xlsx if format == "xlsx" else write_findings_html
+    writer(result, target, locale=current_locale.get(), office_name=office.office.name,
+           generated=datetime.now().replace(microsecond=0))
+    console = _console()
+    console.print(t("cli.summary", errors=result.errors, warnings=result.warnings,
+                    rows=result.rows_checked), markup=False)
+    console.print(t("cli.written", path=target), markup=False)
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8")
+    os.replace(temp, path)
+
+
+@app.command(help=_help("init"))
+def init(
+    directory: Annotated[Path, typer.Argument(help=_help("init_dir"))],
+    demo: Annotated[bool, typer.Option("--demo", help=_help("demo_flag"))] = False,
+    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .office import init_office
+
+        chosen = _use_locale(locale)
+        path = init_office(directory, locale=chosen, demo=demo, today=_parse_day(today))
+        _console().print(t("cli.init_done", path=path.parent), markup=False)
+        return 0
+
+    _run(debug, locale, body)
+
+
+@app.command(help=_help("demo"))
+def demo(
+    directory: Annotated[Path, typer.Argument(help=_help("demo_dir"))] = Path("demo-office"),
+    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .office import run_demo
+
+        chosen = _use_locale(locale)
+        report = run_demo(directory, locale=chosen, today=_parse_day(today))
+        console = _console()
+        console.print(t("cli.demo_next", path=report.config.parent), markup=False)
+        render_summary = t("cli.summary", errors=report.result.errors,
+                           warnings=report.result.warnings, rows=report.result.rows_checked)
+        console.print(render_summary, markup=False)
+        for path in report.outputs:
+            console.print(t("cli.demo_look", path=path), markup=False)
+        return 0
+
+    _run(debug, locale, body)
+
+
+@app.command(help=_help("templates"))
+def templates(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help=_help("templates_dir"))
+    ] = Path("workbook_templates"),
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .templates import write_all_templates
+
+        written = write_all_templates(output)
+        _console().print(t("cli.templates_done", count=len(written), path=output), markup=False)
+        return 0
+
+    _run(debug, locale, body)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"clerk {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help=_help("version"))
+    ] = False,
+) -> None:
+    """Sheet Clerk."""
+
+
+def _utf8_streams() -> None:
+    """Chinese output must survive a Windows pipe or a cp936 console."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+
+
+def main() -> None:
+    _utf8_streams()
+    app(prog_name="clerk")
+
+
+__all__ = ["app", "find_config_path", "main"]

@@ -1,0 +1,310 @@
+"""`office.toml`: the one file an office edits. Validated on load, every key has a default
+except where the registers live. Secrets are never in it, only the names of the
+environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from .errors import ConfigError
+from .i18n import LOCALES
+from .registers import DOMAINS, REGISTERS
+
+CONFIG_ENV = "CLERK_CONFIG"
+DEFAULT_CONFIG = "office.toml"
+Locale = Literal["zh-Hans", "zh-Hant", "en"]
+
+
+class Section(BaseModel):
+    """Every section refuses keys it does not know, so a typo is caught, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class OfficeSection(Section):
+    name: str = "学生会办公室"
+    locale: Locale = "zh-Hans"
+    timezone: str = "Asia/Shanghai"
+    region: str = "CN"
+    run_hour: int = Field(default=8, ge=0, le=23)
+    closures: list[date] = Field(default_factory=list)
+    """The office's own closed days, on top of the region's calendar."""
+
+
+class GoogleSheet(Section):
+    google_sheet: str = Field(min_length=10)
+
+
+RegisterSource = str | GoogleSheet
+
+
+class RegistersSection(Section):
+    roster: RegisterSource | None = None
+    assets: RegisterSource | None = None
+    finance: RegisterSource | None = None
+    cases: RegisterSource | None = None
+
+
+class GoogleSection(Section):
+    credentials: str | None = None
+    api_endpoint: str = "https://sheets.googleapis.com"
+
+
+class OutputSection(Section):
+    dir: str = "output"
+    write_back: bool = False
+    results_tab: str = "校验结果"
+    kpi_tab: str = "KPI看板"
+    reminder_tab: str = "提醒记录"
+
+
+class StateSection(Section):
+    dir: str = ".clerk"
+
+
+class RemindersSection(Section):
+    channels: list[Literal["outbox", "email", "dingtalk", "wecom", "feishu"]] = ["outbox"]
+    quiet_hours: str = "22:00-07:30"
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if value and not re.fullmatch(r"\d{1,2}:\d{2}-\d{1,2}:\d{2}", value.strip()):
+            raise ValueError("HH:MM-HH:MM")
+        return value.strip()
+
+
+class OutboxChannel(Section):
+    dir: str = "output/outbox"
+
+
+class EmailChannel(Section):
+    host: str = "localhost"
+    port: int = Field(default=465, ge=1, le=65535)
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str | None = None
+    password_env: str | None = "CLERK_SMTP_PASSWORD"
+    sender: str = "学生会办公室 <office@example.edu.cn>"
+
+
+class RobotChannel(Section):
+    webhook: str
+    secret_env: str | None = None
+
+
+class ChannelsSection(Section):
+    outbox: OutboxChannel = Field(default_factory=OutboxChannel)
+    email: EmailChannel | None = None
+    dingtalk: RobotChannel | None = None
+    wecom: RobotChannel | None = None
+    feishu: RobotChannel | None = None
+
+
+class ServerSection(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    token_env: str = "CLERK_SERVER_TOKEN"
+
+
+class SemestersSection(Section):
+    """Month-day bounds of the two semesters; fall runs into the next year."""
+
+    fall: str = "09-01..01-31"
+    spring: str = "02-01..07-31"
+
+    @field_validator("fall", "spring")
+    @classmethod
+    def _bounds(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{2}-\d{2}\.\.\d{2}-\d{2}", value.strip()):
+            raise ValueError("MM-DD..MM-DD")
+        return value.strip()
+
+
+class ValidationSection(Section):
+    phone_pattern: str | None = None
+    """A regular expression accepted besides mainland mobiles (e.g. campus extensions)."""
+
+    @field_validator("phone_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value:
+            re.compile(value)
+        return value
+
+
+class Unit(Section):
+    name: str
+    config: str
+
+
+class OfficeConfig(Section):
+    office: OfficeSection = Field(default_factory=OfficeSection)
+    registers: RegistersSection = Field(default_factory=RegistersSection)
+    google: GoogleSection = Field(default_factory=GoogleSection)
+    output: OutputSection = Field(default_factory=OutputSection)
+    state: StateSection = Field(default_factory=StateSection)
+    reminders: RemindersSection = Field(default_factory=RemindersSection)
+    channels: ChannelsSection = Field(default_factory=ChannelsSection)
+    server: ServerSection = Field(default_factory=ServerSection)
+    semesters: SemestersSection = Field(default_factory=SemestersSection)
+    validation: ValidationSection = Field(default_factory=ValidationSection)
+    enums: dict[str, list[str]] = Field(default_factory=dict)
+    units: list[Unit] = Field(default_factory=list)
+
+    _path: Path | None = PrivateAttr(default=None)
+
+    @field_validator("enums")
+    @classmethod
+    def _known_domains(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, options in value.items():
+            if name not in DOMAINS:
+                near = difflib.get_close_matches(name, DOMAINS, n=1)
+                raise ValueError(f"unknown enum {name!r}" + (f" ({near[0]}?)" if near else ""))
+            if not options:
+                raise ValueError(f"{name}: empty list")
+        return value
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative paths in the config are relative to."""
+        return self._path.parent if self._path else Path.cwd()
+
+    def resolve(self, relative: str) -> Path:
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    def register_source(self, register: str) -> RegisterSource | None:
+        return getattr(self.registers, register)
+
+    def register_path(self, register: str) -> Path | None:
+        source = self.register_source(register)
+        return self.resolve(source) if isinstance(source, str) else None
+
+    def enum_values(self, domain: str) -> list[str]:
+        """Allowed canonical values of an enum domain (the office's list, else the default)."""
+        if domain in self.enums:
+            return list(self.enums[domain])
+        return [label.hans for label in DOMAINS[domain]]
+
+    @property
+    def output_dir(self) -> Path:
+        return self.resolve(self.output.dir)
+
+    @property
+    def locale(self) -> str:
+        return self.office.locale
+
+
+def find_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`-c PATH`, else `$CLERK_CONFIG`, else `./office.toml`."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else Path(DEFAULT_CONFIG)
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None, *, check_sources: bool = True
+) -> OfficeConfig:
+    """Read and validate office.toml; raise ConfigError with one clear line otherwise."""
+    config_path = find_config_path(path)
+    if not config_path.is_file():
+        raise ConfigError("config.not_found", path=str(config_path))
+    try:
+        data = tomllib.loads(config_path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError("config.not_utf8", path=str(config_path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("config.syntax", path=str(config_path), detail=str(exc)) from None
+    config = config_from_dict(data, source=config_path)
+    if check_sources:
+        check_register_sources(config)
+    return config
+
+
+def config_from_dict(data: dict[str, Any], source: Path | None = None) -> OfficeConfig:
+    try:
+        config = OfficeConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(exc, data, source) from None
+    config._path = source.resolve() if source else None
+    return config
+
+
+def check_register_sources(config: OfficeConfig) -> None:
+    """Every configured workbook file must exist; a missing one names its key and path."""
+    for register in REGISTERS:
+        path = config.register_path(register)
+        if path is not None and not path.is_file():
+            raise ConfigError(
+                "config.missing_workbook",
+                path=str(config.path or DEFAULT_CONFIG),
+                key=f"registers.{register}",
+                workbook=str(path),
+            )
+
+
+def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The section model that owns the last key of `loc`, to suggest the nearest key."""
+    model: Any = OfficeConfig
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(model, "model_fields", {})
+        if part not in fields:
+            return None
+        annotation = fields[part].annotation
+        candidates = [annotation, *getattr(annotation, "__args__", ())]
+        for candidate in candidates:
+            inner = getattr(candidate, "__args__", None)
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                model = candidate
+                break
+            if inner:
+                found = [a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)]
+                if found:
+                    model = found[0]
+                    break
+        else:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _explain(exc: ValidationError, data: dict[str, Any], source: Path | None) -> ConfigError:
+    error = exc.errors()[0]
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
+    key = ".".join(str(p) for p in loc)
+    path = str(source or DEFAULT_CONFIG)
+    if error["type"] == "extra_forbidden":
+        model = _model_at(loc)
+        suggestion = ""
+        if model is not None:
+            near = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+            suggestion = near[0] if near else ""
+        if suggestion:
+            return ConfigError("config.unknown_key_hint", path=path, key=key, hint=suggestion)
+        return ConfigError("config.unknown_key", path=path, key=key)
+    found = error.get("input")
+    if isinstance(found, dict | list):
+        found = "…"
+    return ConfigError(
+        "config.bad_value", path=path, key=key, found=repr(found), detail=error["msg"]
+    )
+
+
+_UNION_TAGS = {"str", "GoogleSheet", "function-after[_hours(), str]"}
+
+__all__ = ["LOCALES", "OfficeConfig", "find_config_path", "load_config"]

@@ -1,0 +1,40 @@
+"""Errors that stop a command: each carries a catalogue key, rendered in the reader's language.
+
+A ClerkError means "could not run" (exit status 2). Problems *inside* the
+data are never exceptions: they are Findings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .i18n import t
+
+
+class ClerkError(Exception):
+    """Base: one clear line for a person, what went wrong and what to do."""
+
+    exit_code = 2
+
+    def __init__(self, key: str, **values: Any) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(key)
+
+    def message(self, locale: str | None = None) -> str:
+        return t(self.key, locale, **self.values)
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class ConfigError(ClerkError):
+    """office.toml is missing, malformed or names something that is not there."""
+
+
+class SourceError(ClerkError):
+    """A workbook cannot be read: missing, locked, broken, hostile or not a workbook."""
+
+
+class UsageError(ClerkError):
+    """The command line asks for something that does not exist."""

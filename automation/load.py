@@ -1,0 +1,159 @@
+"""Source.read() -> typed tables + the findings met on the way (the first half of every run)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .checks.findings import Finding
+from .config import OfficeConfig
+from .errors import ConfigError
+from .frames import TypedTable, empty_typed, letters_for
+from .layout import Located, extract, locate_tables
+from .normalize import WARNING_ISSUES, Context, empty_column, normalize_column
+from .registers import REGISTERS, Register
+from .sources.base import RawWorkbook, Source
+from .sources.files import FileSource
+
+
+@dataclass
+class OfficeData:
+    """Every table of every configured register, typed, plus what reading found."""
+
+    tables: dict[str, TypedTable] = field(default_factory=dict)
+    """`register.table` -> TypedTable (empty when the sheet was not found)."""
+    findings: list[Finding] = field(default_factory=list)
+    registers: list[str] = field(default_factory=list)
+    """The registers that were read."""
+
+    def __getitem__(self, name: str) -> TypedTable:
+        return self.tables[name]
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return self.tables[name].frame
+
+
+def source_for(config: OfficeConfig, register: str) -> Source | None:
+    """The configured source of a register, or None when the config names none."""
+    spec = config.register_source(register)
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return FileSource(config.resolve(spec))
+    raise ConfigError("config.google_unsupported", key=f"registers.{register}")
+
+
+def context_for(config: OfficeConfig, workbook: RawWorkbook) -> Context:
+    return Context(
+        date1904=workbook.date1904,
+        enum_values={d: config.enum_values(d) for d in config.enums},
+        phone_pattern=config.validation.phone_pattern,
+    )
+
+
+def type_table(located: Located, source: str, ctx: Context) -> tuple[TypedTable, list[Finding]]:
+    """Normalise one located table; returns it with its cell-level findings."""
+    table = located.table
+    raw = extract(located)
+    error_cells = {
+        (row - located.header_row - 1, col): text
+        for (row, col), text in located.sheet.errors.items()
+        if row > located.header_row
+    }
+    by_col = {index: key for key, index in located.columns.items()}
+    errors: list[tuple[int, str, str]] = []
+    for (offset, col), text in error_cells.items():
+        key = by_col.get(col)
+        if key is not None and offset < len(raw):
+            errors.append((offset, key, text))
+            raw.at[offset, key] = None
+    columns: dict[str, pd.Series] = {}
+    issues: dict[str, pd.Series] = {}
+    for column in table.columns:
+        if column.key in located.columns:
+            parsed = normalize_column(raw[column.key], column, ctx)
+            columns[column.key] = parsed.values
+            issues[column.key] = parsed.issues
+        else:
+            columns[column.key] = empty_column(column.kind, raw.index)
+    frame = pd.DataFrame(columns, index=raw.index)
+    frame["_row"] = raw["_row"].astype("int64")
+    for offset, key, text in errors:
+        raw.at[offset, key] = text
+    has_issue = pd.Series(False, index=raw.index)
+    for series in issues.values():
+        has_issue |= series.notna()
+    error_rows = [offset for offset, _, _ in errors]
+    keep = frame[list(located.columns)].notna().any(axis=1) | has_issue
+    keep.loc[error_rows] = True
+    frame = frame[keep]
+    raw = raw.loc[frame.index]
+    unreadable = pd.DataFrame(
+        {key: series.loc[frame.index].notna() for key, series in issues.items()}
+        | {key: True for key, _, _ in errors},
+        index=frame.index,
+    )
+    for key, series in issues.items():
+        kept_values = series.loc[frame.index].isin(list(WARNING_ISSUES))
+        unreadable[key] &= ~kept_values
+    typed = TypedTable(
+        table, source, located.sheet.name, frame, raw.drop(columns="_row"),
+        letters_for(located.columns), located.header_row + 1, unreadable,
+    )
+    findings: list[Finding] = []
+    for key, duplicate in located.duplicates.items():
+        findings.append(typed.finding("duplicate_column", None, key,
+                                      other=letters_for({key: duplicate})[key]))
+    for offset, key, _text in errors:
+        findings.append(typed.finding("formula_error", offset, key))
+    for key, series in issues.items():
+        kept = series.loc[frame.index]
+        for index, code in kept[kept.notna()].items():
+            findings.append(typed.finding(str(code), index, key))
+    return typed, findings
+
+
+def read_register(
+    register: Register, workbook: RawWorkbook, config: OfficeConfig
+) -> tuple[dict[str, TypedTable], list[Finding]]:
+    """All tables of one register's workbook, typed; missing ones empty with a finding."""
+    ctx = context_for(config, workbook)
+    found = locate_tables(register, workbook)
+    tables: dict[str, TypedTable] = {}
+    findings: list[Finding] = []
+    for table in register.tables:
+        name = f"{register.key}.{table.key}"
+        located = found.get(table.key)
+        if located is None:
+            empty = empty_typed(table, workbook.source)
+            tables[name] = empty
+            findings.append(empty.finding("missing_table"))
+            continue
+        typed, cell_findings = type_table(located, workbook.source, ctx)
+        tables[name] = typed
+        for column in table.columns:
+            if column.required and column.key not in located.columns:
+                findings.append(typed.finding("missing_column", None, column.key))
+        findings.extend(cell_findings)
+    return tables, findings
+
+
+def load_office(config: OfficeConfig, registers: Iterable[str] | None = None) -> OfficeData:
+    """Read every configured register (or those named) into typed tables.
+
+    A register the config does not name is skipped; one that cannot be read
+    raises SourceError (exit status 2), since nothing about it can be said.
+    """
+    office = OfficeData()
+    wanted = list(registers) if registers else list(REGISTERS)
+    for key in wanted:
+        source = source_for(config, key)
+        if source is None:
+            continue
+        tables, findings = read_register(REGISTERS[key], source.read(), config)
+        office.tables.update(tables)
+        office.findings.extend(findings)
+        office.registers.append(key)
+    return office

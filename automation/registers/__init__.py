@@ -1,0 +1,63 @@
+"""The four registers, declared once. Read this package to see the whole data model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .assets import ASSETS
+from .cases import CASES
+from .enums import CONFIGURABLE, DOMAINS
+from .finance import FINANCE
+from .roster import ROSTER
+from .schema import (
+    LOCALES,
+    Column,
+    Kind,
+    Label,
+    NotBefore,
+    Register,
+    RequiredWhen,
+    Rule,
+    StatusNeeds,
+    Table,
+)
+
+
+def _bind(register: Register) -> Register:
+    """Stamp each table with its register's key, so a table knows where it lives."""
+    tables = tuple(replace(t, register=register.key) for t in register.tables)
+    return replace(register, tables=tables)
+
+
+REGISTERS: dict[str, Register] = {
+    r.key: _bind(r) for r in (ROSTER, ASSETS, FINANCE, CASES)
+}
+
+
+def get_table(path: str) -> Table:
+    """`register.table` -> Table."""
+    register, table = path.split(".")
+    return REGISTERS[register].table(table)
+
+
+def all_tables() -> list[Table]:
+    return [t for r in REGISTERS.values() for t in r.tables]
+
+
+__all__ = [
+    "CONFIGURABLE",
+    "DOMAINS",
+    "LOCALES",
+    "REGISTERS",
+    "Column",
+    "Kind",
+    "Label",
+    "NotBefore",
+    "Register",
+    "RequiredWhen",
+    "Rule",
+    "StatusNeeds",
+    "Table",
+    "all_tables",
+    "get_table",
+]

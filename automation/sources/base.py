@@ -1,0 +1,35 @@
+"""What every source hands on: sheets of cells as found, with where they came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class RawSheet:
+    """One sheet's cells from A1, as the reader found them (str, float, bool, date, ...)."""
+
+    name: str
+    rows: list[list[Any]]
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    """(0-based row, 0-based column) -> cached formula error such as '#REF!'."""
+    visible: bool = True
+
+
+@dataclass
+class RawWorkbook:
+    """A whole register's workbook: its sheets and how to interpret its numbers."""
+
+    source: str
+    """What a person would call it: a file path or a Google Sheets key."""
+    sheets: list[RawSheet]
+    date1904: bool = False
+
+
+class Source(Protocol):
+    """Where a register lives. `read()` never modifies it."""
+
+    label: str
+
+    def read(self) -> RawWorkbook: ...

@@ -1,0 +1,51 @@
+"""xlsx / xlsm / xls files on a disk or a synced folder, read with python-calamine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine as calamine
+
+from ..errors import SourceError
+from .base import RawSheet, RawWorkbook
+from .safety import inspect_workbook
+
+
+@dataclass
+class FileSource:
+    """A workbook file. Read-only here: write-back lives elsewhere and is opt-in."""
+
+    path: Path
+
+    @property
+    def label(self) -> str:
+        return str(self.path)
+
+    def read(self) -> RawWorkbook:
+        facts = inspect_workbook(self.path)
+        try:
+            workbook = calamine.CalamineWorkbook.from_path(str(self.path))
+        except calamine.PasswordError:
+            raise SourceError("source.encrypted", path=self.label) from None
+        except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+            raise SourceError("source.damaged_detail", path=self.label, detail=str(exc)) from None
+        sheets: list[RawSheet] = []
+        try:
+            for meta in workbook.sheets_metadata:
+                if meta.typ != calamine.SheetTypeEnum.WorkSheet:
+                    continue
+                sheet = workbook.get_sheet_by_name(meta.name)
+                sheets.append(
+                    RawSheet(
+                        name=meta.name,
+                        rows=sheet.to_python(skip_empty_area=False),
+                        errors=facts.errors.get(meta.name, {}),
+                        visible=meta.visible == calamine.SheetVisibleEnum.Visible,
+                    )
+                )
+        except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+            raise SourceError("source.damaged_detail", path=self.label, detail=str(exc)) from None
+        finally:
+            workbook.close()
+        return RawWorkbook(source=self.label, sheets=sheets, date1904=facts.date1904)
