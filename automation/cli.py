@@ -69,6 +69,11 @@ def _run(debug: bool, locale: str | None, body: Callable[[], int]) -> None:
         raise typer.Exit(130) from None
     except typer.Exit:
         raise
+    except PermissionError as exc:
+        if debug:
+            traceback.print_exc()
+        _console(stderr=True).print(t("cli.write_locked", path=exc.filename or ""), markup=False)
+        raise typer.Exit(2) from None
     except Exception as exc:
         if debug:
             traceback.print_exc()

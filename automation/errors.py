@@ -16,10 +16,10 @@ class ClerkError(Exception):
 
     exit_code = 2
 
-    def __init__(self, key: str, **values: Any) -> None:
-        self.key = key
+    def __init__(self, message_key: str, /, **values: Any) -> None:
+        self.key = message_key
         self.values = values
-        super().__init__(key)
+        super().__init__(message_key)
 
     def message(self, locale: str | None = None) -> str:
         return t(self.key, locale, **self.values)
