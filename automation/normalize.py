@@ -41,6 +41,7 @@ _INT = re.compile(
     r"^(?P<num>[-+]?\d{1,15})(?:\.0+)?\s*(?:个|台|件|套|张|把|只|本|箱|块|副|双|条|支|部|顶|盏|卷|份)?$"
 )
 _ID_DECIMAL = re.compile(r"^(\d+)\.0+$")
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_\-/#]+")
 _SCIENTIFIC = re.compile(r"^[-+]?\d+(?:\.\d+)?e[-+]?\d+$", re.I)
 _PHONE_JUNK = re.compile(r"[\s\-()（）.·]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -94,8 +95,27 @@ class Parsed:
     issues: pd.Series
 
 
+_PLAIN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+"""Printable ASCII with single inner spaces: already clean, nothing to fold or strip."""
+
+
 def clean_text(s: pd.Series, nfkc: bool) -> pd.Series:
-    """Strip invisible characters and outer white space; NFKC folds full-width forms."""
+    """Strip invisible characters and outer white space; NFKC folds full-width forms.
+
+    Most cells are plain ASCII already (ids, phones, dates); one match finds them
+    and only the rest go through the slower passes.
+    """
+    plain = s.str.fullmatch(_PLAIN).fillna(False).astype(bool)
+    if plain.all():
+        return s
+    if plain.any():
+        out = s.copy()
+        out[~plain] = _clean_slow(s[~plain], nfkc)
+        return out
+    return _clean_slow(s, nfkc)
+
+
+def _clean_slow(s: pd.Series, nfkc: bool) -> pd.Series:
     if nfkc:
         s = s.str.normalize("NFKC")
     else:
@@ -190,10 +210,14 @@ def parse_text(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, p
 def _parse_identifier(
     parts: _Uniques, values: pd.Series, issues: pd.Series
 ) -> tuple[pd.Series, pd.Series, Any]:
-    s = parts.strings(nfkc=True).str.replace(_WHITESPACE, "", regex=True)
-    s = s.str.replace(_ID_DECIMAL, r"\1", regex=True)
+    s = parts.strings(nfkc=True)
+    odd = ~s.str.fullmatch(_PLAIN_ID).fillna(False).astype(bool)
+    if odd.any():
+        fixed = s[odd].str.replace(_WHITESPACE, "", regex=True)
+        s = s.copy()
+        s[odd] = fixed.str.replace(_ID_DECIMAL, r"\1", regex=True)
     values[s.index] = s.where(s != "", None)
-    sci = s.str.match(_SCIENTIFIC)
+    sci = s[odd].str.match(_SCIENTIFIC) if odd.any() else s.iloc[:0].astype(bool)
     issues[sci[sci].index] = "id_scientific"
     values[sci[sci].index] = None
     v = parts.numbers()
