@@ -30,6 +30,10 @@ class FileSource:
             raise SourceError("source.encrypted", path=self.label) from None
         except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
             raise SourceError("source.damaged_detail", path=self.label, detail=str(exc)) from None
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
+            raise SourceError("source.damaged", path=self.label) from None
         sheets: list[RawSheet] = []
         try:
             for meta in workbook.sheets_metadata:
@@ -46,6 +50,16 @@ class FileSource:
                 )
         except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
             raise SourceError("source.damaged_detail", path=self.label, detail=str(exc)) from None
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
+            raise SourceError("source.damaged", path=self.label) from None
         finally:
             workbook.close()
         return RawWorkbook(source=self.label, sheets=sheets, date1904=facts.date1904)
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """python-calamine turns a Rust panic (some malformed .xls files cause one) into pyo3's
+    PanicException, a BaseException that `except Exception` lets through."""
+    return type(exc).__name__ == "PanicException"

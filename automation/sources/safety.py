@@ -2,21 +2,29 @@
 
 A shared folder is an open door: a register may be truncated, encrypted,
 something else under an .xlsx name, a zip bomb or an XML entity bomb. This
-module checks the zip's declared sizes and ratios, streams every part once
-under hard limits (the zip's own CRC check catches parts that lie about their
-size), refuses DTDs, and on the way collects what the fast reader drops:
-cached formula errors (`#REF!`) and the 1904 date system.
+module checks the zip's declared sizes and ratios, inflates every part once from
+its raw bytes, never past its declared size (a part that runs on is a bomb, one
+that falls short or fails its CRC is damaged), refuses DTDs, follows each sheet's
+cell positions the way python-calamine will so an absurd used area is refused
+before the reader allocates it, and on the way collects what the fast reader
+drops: cached formula errors (`#REF!`) and the 1904 date system.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from ..errors import SourceError
 
@@ -27,25 +35,57 @@ MAX_PART_RATIO = 200
 RATIO_APPLIES_ABOVE = 4 * 1024 * 1024
 MAX_SHEET_CELLS = 12_000_000
 """Rows x columns of a sheet's used area; a reader allocates this much up front."""
+MAX_CENTRAL_DIRECTORY = MAX_PARTS * 512
+"""Bytes of zip directory; zipfile builds an object per entry before MAX_PARTS is checked."""
 CHUNK = 1024 * 1024
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+ZIP_END = b"PK\x05\x06"
+ZIP64_END = b"PK\x06\x06"
+ZIP64_LOCATOR = b"PK\x06\x07"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+OLE_LAST_SECTOR = 0xFFFFFFF9
+"""Higher OLE sector numbers are markers (free, end of chain, FAT, DIFAT), not sectors."""
 
-_ROW_NUMBER = re.compile(rb"<row\b[^>]*?\br=\"(\d+)\"")
-_WIDE_COLUMN = re.compile(rb"\br=\"([A-Z]{2,3})\d+\"")
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
+_WIDE_DTD_MARKERS = tuple(
+    marker.decode().encode(encoding)
+    for marker in _DTD_MARKERS
+    for encoding in ("utf-16-le", "utf-16-be")
+)
+_CELL_REF = re.compile(r"([A-Za-z]*)([0-9]+)")
+
+# A sheet as Excel, WPS, LibreOffice, openpyxl and xlsxwriter write it: every row and cell
+# has `r` first (a cell's row number the same as its row's), attributes are plain
+# double-quoted, no comments, CDATA or processing instructions. One regex checks that at C
+# speed; any other sheet is followed element by element with expat instead.
+_NAME = rb"[A-Za-z_][\w.:-]*+"
+_ATTRS = rb'(?: ' + _NAME + rb'="[^"<>]*+")*+'
+_OTHER_ATTRS = rb'(?: (?!r=)' + _NAME + rb'="[^"<>]*+")*+'
+_TEXT = rb"[^<]*+"
+_SPACE = rb"[ \t\r\n]*+"
+_CHILD = (
+    rb"(?:<v(?: ?/>|>" + _TEXT + rb"</v>)"
+    rb"|<f" + _ATTRS + rb"(?: ?/>|>" + _TEXT + rb"</f>)"
+    rb"|<is><t" + _ATTRS + rb">" + _TEXT + rb"</t></is>)"
+)
+_CELL = rb'<c r="[A-Z]{1,3}+(?P=row)"' + _OTHER_ATTRS + rb"(?: ?/>|>(?:" + _CHILD + rb")*+</c>)"
+_ROW = (
+    rb'<row r="(?P<row>[1-9][0-9]{0,6}+)"' + _OTHER_ATTRS
+    + rb"(?: ?/>|>(?:" + _SPACE + _CELL + rb")*+" + _SPACE + rb"</row>)"
+)
+_CELL_AT = re.compile(rb'<c r="(?P<column>[A-Z]{1,3})(?P<row>[1-9][0-9]{0,6})"')
+_CANONICAL_ROWS = re.compile(rb"(?:" + _SPACE + _ROW + rb")*+" + _SPACE)
+_CANONICAL_PROLOGUE = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:<\?xml[^<>?]*+\?>)?" + _TEXT
+    + rb"(?:</?" + _NAME + _ATTRS + rb" ?/?>" + _TEXT + rb")*+"
+)
 _ERROR_CELL = re.compile(rb"<c\b[^>]*?\bt=\"e\"[^>]*>")
 _ADDRESS = re.compile(rb"\br=\"([A-Z]{1,3})(\d+)\"")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _DATE1904 = re.compile(rb"date1904=\"(1|true)\"")
-_SINGLE_LETTERS = [(26 - i, f' r="{chr(ord("Z") - i)}'.encode()) for i in range(26)]
-
-NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-
 
 @dataclass
 class WorkbookFacts:
@@ -89,7 +129,7 @@ def inspect_workbook(path: Path) -> WorkbookFacts:
         raise SourceError("source.not_workbook", path=str(path), kind=_sniff(head))
     if suffix == ".xls":
         raise SourceError("source.wrong_suffix", path=str(path), kind="xlsx", suffix=suffix)
-    return _inspect_zip(path, suffix)
+    return _inspect_zip(path, suffix, size)
 
 
 def _sniff(head: bytes) -> str:
@@ -105,16 +145,16 @@ def _sniff(head: bytes) -> str:
         return "archive"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return "image"
-    try:
-        head.decode("utf-8")
-        return "text/CSV"
-    except UnicodeDecodeError:
-        pass
-    try:
-        head.decode("gb18030")
-        return "text/CSV"
-    except UnicodeDecodeError:
-        return "binary"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text/CSV"  # Excel's "Unicode text": UTF-16 with a byte-order mark
+    for encoding in ("utf-8", "gb18030"):
+        for cut in range(4):  # the head may end inside a multi-byte character
+            try:
+                head[: len(head) - cut].decode(encoding)
+                return "text/CSV"
+            except UnicodeDecodeError:
+                continue
+    return "binary"
 
 
 def _inspect_ole(path: Path, suffix: str) -> WorkbookFacts:
@@ -124,15 +164,54 @@ def _inspect_ole(path: Path, suffix: str) -> WorkbookFacts:
         raise SourceError("source.encrypted", path=str(path))
     if suffix != ".xls":
         raise SourceError("source.wrong_suffix", path=str(path), kind="xls", suffix=suffix)
+    if not _ole_sectors_present(data):
+        raise SourceError("source.damaged", path=str(path))
     return WorkbookFacts()
 
 
-def _inspect_zip(path: Path, suffix: str) -> WorkbookFacts:
+def _ole_sectors_present(data: bytes) -> bool:
+    """Whether every sector the OLE header and allocation table name lies inside the file.
+
+    A cut-off .xls (an interrupted sync or download) names sectors past its end, and
+    python-calamine panics on those instead of failing cleanly.
+    """
+    if len(data) < 512:
+        return False
+    (shift,) = struct.unpack_from("<H", data, 0x1E)
+    if shift not in (9, 12):
+        return False
+    sector = 1 << shift
+    present = (len(data) >> shift) - 1
+    fat_count, directory = struct.unpack_from("<2L", data, 0x2C)
+    (minifat,) = struct.unpack_from("<L", data, 0x3C)
+    difat_next, difat_count = struct.unpack_from("<2L", data, 0x44)
+    fat_sectors = list(struct.unpack_from("<109L", data, 0x4C))
+    for _ in range(min(difat_count, present)):
+        if difat_next >= present:
+            return False
+        entries = struct.unpack_from(f"<{sector // 4}L", data, (difat_next + 1) * sector)
+        fat_sectors.extend(entries[:-1])
+        difat_next = entries[-1]
+    if fat_count == 0 or fat_count > len(fat_sectors):
+        return False
+    fat_sectors = fat_sectors[:fat_count]
+    named = [*fat_sectors, directory] + ([minifat] if minifat <= OLE_LAST_SECTOR else [])
+    if any(number >= present for number in named):
+        return False
+    for number in fat_sectors:
+        chain = struct.unpack_from(f"<{sector // 4}L", data, (number + 1) * sector)
+        if any(present <= entry <= OLE_LAST_SECTOR for entry in chain):
+            return False
+    return True
+
+
+def _inspect_zip(path: Path, suffix: str, size: int) -> WorkbookFacts:
+    _check_central_directory(path, size)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
         raise SourceError("source.damaged", path=str(path)) from None
-    with archive:
+    with archive, path.open("rb") as raw:
         infos = archive.infolist()
         names = {info.filename for info in infos}
         if suffix == ".ods":
@@ -143,21 +222,58 @@ def _inspect_zip(path: Path, suffix: str) -> WorkbookFacts:
                 "PowerPoint" if any(n.startswith("ppt/") for n in names) else "zip")
             raise SourceError("source.not_workbook", path=str(path), kind=kind)
         _check_declared_sizes(path, infos)
-        sheet_parts = _sheet_parts(archive) if suffix != ".ods" else {}
+        if any(info.flag_bits & 0x1 for info in infos):
+            raise SourceError("source.encrypted", path=str(path))
         facts = WorkbookFacts()
-        for info in infos:
-            if info.is_dir():
-                continue
-            sheet = sheet_parts.get(info.filename)
-            if info.flag_bits & 0x1:
-                raise SourceError("source.encrypted", path=str(path))
-            try:
-                _scan_part(archive, info, sheet, facts, path)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError):
-                raise SourceError("source.damaged", path=str(path)) from None
-            except NotImplementedError:
-                raise SourceError("source.damaged", path=str(path)) from None
+        try:
+            sheet_parts = _sheet_parts(raw, infos, path) if suffix != ".ods" else {}
+            for info in infos:
+                if info.is_dir():
+                    continue
+                _scan_part(raw, info, _sheet_name(info, sheet_parts, suffix), facts, path)
+        except _READ_ERRORS:
+            raise SourceError("source.damaged", path=str(path)) from None
         return facts
+
+
+_READ_ERRORS = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, struct.error,
+    NotImplementedError, zlib.error, expat.ExpatError, ParseError, DefusedXmlException,
+)
+"""What a broken part raises on the way through zipfile, zlib, expat and the XML parser."""
+
+
+def _check_central_directory(path: Path, size: int) -> None:
+    """Refuse a zip directory too large for a workbook before zipfile builds it in memory.
+
+    zipfile makes an object for every entry of the directory its end record declares, so
+    a few hundred MB of one-byte entries cost seconds and GBs before MAX_PARTS is checked.
+    The end record is found as zipfile finds it; sizes beyond the file are left to zipfile.
+    """
+    try:
+        with path.open("rb") as fh:
+            fh.seek(max(0, size - 22 - 0xFFFF))
+            tail = fh.read()
+            end = len(tail) - 22
+            if not (end >= 0 and tail.startswith(ZIP_END, end) and tail.endswith(b"\0\0")):
+                end = tail.rfind(ZIP_END)
+            if end < 0 or len(tail) - end < 22:
+                return
+            declared = [struct.unpack_from("<L", tail, end + 12)[0]]
+            locator = end - 20
+            if locator >= 0 and tail.startswith(ZIP64_LOCATOR, locator):
+                (offset,) = struct.unpack_from("<Q", tail, locator + 8)
+                fh.seek(min(offset, size))
+                for record in (fh.read(56), tail[max(0, locator - 56):locator]):
+                    if len(record) == 56 and record.startswith(ZIP64_END):
+                        declared.append(struct.unpack_from("<Q", record, 40)[0])
+    except OSError:
+        raise SourceError("source.damaged", path=str(path)) from None
+    largest = max((d for d in declared if d <= size), default=0)
+    if largest > MAX_CENTRAL_DIRECTORY:
+        raise SourceError(
+            "source.bomb", path=str(path), detail=f"{largest // 1024} KiB zip directory"
+        )
 
 
 def _check_declared_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
@@ -176,25 +292,63 @@ def _check_declared_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
             )
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """zip part name -> sheet name, from workbook.xml and its relationships."""
-    try:
-        workbook = _small_xml(archive, "xl/workbook.xml")
-        rels = _small_xml(archive, "xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return {}
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in rels.iter(f"{NS_PKG_REL}Relationship")
-    }
+def _sheet_parts(raw: BinaryIO, infos: list[zipfile.ZipInfo], path: Path) -> dict[str, str]:
+    """Lower-cased zip part name -> sheet name, from workbook.xml and its relationships.
+
+    As python-calamine does, part names match in any case and a target may already start
+    with xl/; every copy of a duplicated workbook or relationships part counts.
+    """
+    targets: dict[str, list[str]] = {}
+    for info in infos:
+        if info.filename.lower() == "xl/_rels/workbook.xml.rels":
+            for rel in _small_xml(raw, info, path).iter():
+                if _local(rel.tag) == "Relationship":
+                    targets.setdefault(rel.get("Id", ""), []).append(rel.get("Target", ""))
     parts: dict[str, str] = {}
-    for sheet in workbook.iter(f"{NS_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{NS_REL}id"))
-        if not target:
+    for info in infos:
+        if info.filename.lower() != "xl/workbook.xml":
             continue
-        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        parts[_posix_normalise(part)] = sheet.get("name", "")
+        for sheet in _small_xml(raw, info, path).iter():
+            if _local(sheet.tag) != "sheet":
+                continue
+            ids = [value for key, value in sheet.attrib.items() if key.endswith("}id")]
+            for target in (t for rid in ids for t in targets.get(rid, [])):
+                for part in _target_parts(target):
+                    parts[part.lower()] = sheet.get("name", "")
     return parts
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _local_name(name: str) -> str:
+    """An element's name without its prefix, cut at the first colon as the reader does."""
+    prefix, colon, local = name.partition(":")
+    return local if colon else prefix
+
+
+def _target_parts(target: str) -> set[str]:
+    """The zip part names a workbook relationship target may stand for."""
+    relative = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+    if target.startswith("/xl/"):
+        literal = target[1:]
+    elif target.startswith("xl/"):
+        literal = target
+    else:
+        literal = f"xl/{target}"
+    return {_posix_normalise(relative), literal}
+
+
+def _sheet_name(info: zipfile.ZipInfo, sheet_parts: dict[str, str], suffix: str) -> str | None:
+    """The sheet a part holds, if a reader may take it for one; anything under
+    xl/worksheets/ counts even when no relationship names it."""
+    name = info.filename.lower()
+    if name in sheet_parts:
+        return sheet_parts[name]
+    if suffix != ".ods" and name.startswith("xl/worksheets/"):
+        return PurePosixPath(info.filename).stem
+    return None
 
 
 def _posix_normalise(part: str) -> str:
@@ -208,64 +362,284 @@ def _posix_normalise(part: str) -> str:
     return "/".join(out)
 
 
-def _small_xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element:
-    info = archive.getinfo(name)
+def _small_xml(raw: BinaryIO, info: zipfile.ZipInfo, path: Path) -> ElementTree.Element:
     if info.file_size > 16 * 1024 * 1024:
-        raise zipfile.BadZipFile(name)
-    data = archive.read(info)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise zipfile.BadZipFile(name)
+        raise zipfile.BadZipFile(info.filename)
+    data = b"".join(_chunks(raw, info, path))
+    if _has_dtd(data):
+        raise SourceError("source.xml_entities", path=str(path), part=info.filename)
     return ElementTree.fromstring(data, forbid_dtd=True)
 
 
-def _chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    with archive.open(info) as stream:
-        while chunk := stream.read(CHUNK):
-            yield chunk
+def _has_dtd(data: bytes) -> bool:
+    """Whether XML bytes declare a DTD or entities, in UTF-8 or UTF-16."""
+    if b"<!" in data and any(marker in data for marker in _DTD_MARKERS):
+        return True
+    return b"\x00" in data and any(marker in data for marker in _WIDE_DTD_MARKERS)
+
+
+def _chunks(raw: BinaryIO, info: zipfile.ZipInfo, path: Path) -> Iterator[bytes]:
+    """Inflate one part from its raw bytes, never past its declared size, checking its CRC.
+
+    zipfile stops at the declared size and checks the CRC of what it read, so a part
+    whose CRC was forged for a short prefix would pass while the reader inflates it all.
+    """
+    raw.seek(info.header_offset)
+    header = raw.read(30)
+    if len(header) < 30 or not header.startswith(ZIP_MAGIC):
+        raise zipfile.BadZipFile(info.filename)
+    name_length, extra_length = struct.unpack_from("<2H", header, 26)
+    raw.seek(info.header_offset + 30 + name_length + extra_length)
+    if info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    elif info.compress_type == zipfile.ZIP_STORED:
+        inflater = None
+    else:
+        raise NotImplementedError(info.compress_type)
+    left = info.compress_size
+    pending = b""
+    produced = 0
+    crc = 0
+    while inflater is None or not inflater.eof:
+        if not pending:
+            if left == 0:
+                break
+            pending = raw.read(min(CHUNK, left))
+            if not pending:
+                raise EOFError(info.filename)
+            left -= len(pending)
+        if inflater is None:
+            data, pending = pending, b""
+        else:
+            data = inflater.decompress(pending, min(CHUNK, info.file_size - produced + 1))
+            pending = inflater.unconsumed_tail
+        produced += len(data)
+        if produced > info.file_size:
+            raise SourceError(
+                "source.bomb", path=str(path),
+                detail=f"{info.filename} > {info.file_size} B declared",
+            )
+        if data:
+            crc = zlib.crc32(data, crc)
+            yield data
+    if produced != info.file_size or crc != info.CRC:
+        raise zipfile.BadZipFile(info.filename)
+
+
+class _CanonicalSheet:
+    """The used area of a canonically written sheet, at regex speed; or gives up (`failed`).
+
+    Fed the sheet part chunk by chunk; `done` once </sheetData> is reached, as the
+    reader stops there. Rows and columns are those of the furthest cell from A1.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns = 0
+        self.done = False
+        self.failed = False
+        self._carry = b""
+        self._in_rows = False
+        self._row = b""
+        self._column = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if self.done or self.failed:
+            return
+        data = self._carry + chunk
+        start = 0
+        if not self._in_rows:
+            at = data.find(b"<sheetData")
+            if at < 0:
+                self._keep(data, 0)
+                return
+            if data.find(b"sheetData") != at + 1 or not _CANONICAL_PROLOGUE.fullmatch(
+                data, 0, at
+            ):
+                self.failed = True
+                return
+            if data.startswith(b"<sheetData/>", at):
+                self.done = True
+                return
+            if not data.startswith(b"<sheetData>", at):
+                if len(data) - at < len(b"<sheetData/>"):
+                    self._keep(data, 0)  # cut short: wait for the next chunk
+                else:
+                    self.failed = True
+                return
+            start = at + len(b"<sheetData>")
+            self._in_rows = True
+        end = _CANONICAL_ROWS.match(data, start).end()
+        self._row = _furthest(data, start, end, "row", self._row)
+        self._column = _furthest(data, start, end, "column", self._column)
+        self.rows = int(self._row or b"0")
+        self.columns = column_number(self._column.decode())
+        if data.startswith(b"</sheetData>", end):
+            self.done = True
+        else:
+            self._keep(data, end)
+
+    def _keep(self, data: bytes, start: int) -> None:
+        """Carry an unfinished row into the next chunk; a row over CHUNK is not canonical."""
+        self._carry = data[start:]
+        if len(self._carry) > CHUNK:
+            self.failed = True
+
+
+def _furthest(data: bytes, start: int, end: int, kind: str, current: bytes) -> bytes:
+    """The highest cell row number or column letters in data[start:end], or `current`.
+
+    Cells usually come in order, so the last one is tried first, then a search for any
+    further one, which in a sorted sheet finds none; a sheet in a contrived order gets
+    every cell listed instead.
+    """
+    last = data.rfind(b'<c r="', start, end)
+    if last >= 0 and (cell := _CELL_AT.match(data, last)):
+        current = max(current, cell[kind], key=_order)
+    for _ in range(8):
+        found = _beyond(kind, current).search(data, start, end)
+        if not found:
+            return current
+        current = found[1]
+        start = found.start()
+    values = {cell[kind] for cell in _CELL_AT.finditer(data, start, end)}
+    return max(values | {current}, key=_order)
+
+
+def _order(value: bytes) -> tuple[int, bytes]:
+    """Row numbers and column letters sort by length, then by character."""
+    return len(value), value
+
+
+@functools.lru_cache(maxsize=4096)
+def _beyond(kind: str, current: bytes) -> re.Pattern[bytes]:
+    """A regex for a canonical cell whose row number or column letters (`kind`) come after
+    `current`: longer, or as long and greater at the first difference."""
+    if kind == "row":
+        head, first, rest, top, most = rb'<c r="[A-Z]{1,3}+', b"[1-9]", b"[0-9]", b"9", 7
+        tail = b'"'
+    else:
+        head, first, rest, top, most = b'<c r="', b"[A-Z]", b"[A-Z]", b"Z", 3
+        tail = b"[0-9]"
+    options = []
+    if len(current) < most:
+        options.append(first + rest + b"{%d,%d}" % (len(current), most - 1))
+    for i, byte in enumerate(current):
+        if byte < top[0]:
+            options.append(
+                re.escape(current[:i]) + b"[" + bytes([byte + 1]) + b"-" + top + b"]"
+                + rest + b"{%d}" % (len(current) - i - 1)
+            )
+    return re.compile(head + b"(" + (b"|".join(options) or b"(?!)") + b")" + tail)
+
+
+class _SheetExtent:
+    """Follows a sheet's cell positions the way python-calamine will place them.
+
+    calamine puts a cell at its `r` reference or, without one, after the previous cell
+    (a row without `r` follows the previous row), and allocates the dense range from A1
+    to the furthest cell. expat reads quoting, comments, CDATA and prefixes as calamine
+    does; what expat finds malformed, or a cell nested in a cell, is refused, not guessed.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns = 0
+        self._row = 0
+        self._column = 0
+        self._in_cell = False
+        self._stage = 0  # 0 before <sheetData>, 1 inside it, 2 after it
+        self._parser = expat.ParserCreate("utf-8")
+        self._parser.StartElementHandler = self._start
+        self._parser.EndElementHandler = self._end
+        self._parser.StartDoctypeDeclHandler = self._doctype
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        self._parser.Parse(data, final)
+
+    def _doctype(self, *_: object) -> None:
+        raise ValueError("DTD in a sheet")
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        local = _local_name(name)
+        if self._stage != 1:
+            if self._stage == 0 and local == "sheetData":
+                self._stage = 1
+            return
+        if self._in_cell:
+            if local in ("c", "row"):
+                raise ValueError("cell or row nested in a cell")
+            return
+        if local == "row":
+            ref = _CELL_REF.fullmatch(attrs.get("r", ""))
+            if ref:
+                self._row = int(ref.group(2)) - 1
+        elif local == "c":
+            row, column = self._row, self._column
+            ref = _CELL_REF.fullmatch(attrs.get("r", ""))
+            if ref and ref.group(1):
+                row = int(ref.group(2)) - 1
+                column = self._column = column_number(ref.group(1).upper()) - 1
+            self._in_cell = True
+            self.rows = max(self.rows, row + 1)
+            self.columns = max(self.columns, column + 1)
+
+    def _end(self, name: str) -> None:
+        if self._stage != 1:
+            return
+        local = _local_name(name)
+        if self._in_cell:
+            if local == "c":
+                self._in_cell = False
+                self._column += 1
+        elif local == "row":
+            self._row += 1
+            self._column = 0
+        elif local == "sheetData":
+            self._stage = 2
 
 
 def _scan_part(
-    archive: zipfile.ZipFile,
+    raw: BinaryIO,
     info: zipfile.ZipInfo,
     sheet: str | None,
     facts: WorkbookFacts,
     path: Path,
 ) -> None:
     """Inflate one part under the limits; note DTDs, the date system, errors and extent."""
-    is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
+    name = info.filename.lower()
+    is_xml = sheet is not None or name.endswith((".xml", ".rels", ".vml"))
+    fast = _CanonicalSheet() if sheet is not None else None
     tail = b""
-    max_row = 0
-    max_col = 0
     errors: dict[tuple[int, int], str] = {}
-    for chunk in _chunks(archive, info):
+    for chunk in _chunks(raw, info, path):
         window = tail + chunk
-        if is_xml and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
+        if is_xml and _has_dtd(window):
             raise SourceError("source.xml_entities", path=str(path), part=info.filename)
-        if info.filename == "xl/workbook.xml" and _DATE1904.search(window):
+        if name == "xl/workbook.xml" and _DATE1904.search(window):
             facts.date1904 = True
-        if sheet is not None:
-            rows = _ROW_NUMBER.findall(window)
-            if rows:
-                max_row = max(max_row, *map(int, rows))
-            for letters in _WIDE_COLUMN.findall(window):
-                max_col = max(max_col, column_number(letters.decode()))
-            if max_col < 26:
-                for number, needle in _SINGLE_LETTERS:
-                    if number <= max_col:
-                        break
-                    if needle in window:
-                        max_col = number
-                        break
-            if max_row * max(max_col, 1) > MAX_SHEET_CELLS:
-                raise SourceError(
-                    "source.sheet_too_large", path=str(path), sheet=sheet,
-                    rows=max_row, columns=max_col,
-                )
+        if fast is not None:
+            fast.feed(chunk)
+            _check_extent(fast, sheet, path)
             if b't="e"' in window:
                 _collect_errors(window, errors)
         tail = window[-4096:]
+    if fast is not None and not fast.done:
+        extent = _SheetExtent()
+        for chunk in _chunks(raw, info, path):
+            extent.feed(chunk)
+            _check_extent(extent, sheet, path)
+        extent.feed(b"", final=True)
     if sheet is not None and errors:
         facts.errors[sheet] = errors
+
+
+def _check_extent(extent: _CanonicalSheet | _SheetExtent, sheet: str | None, path: Path) -> None:
+    if extent.rows * max(extent.columns, 1) > MAX_SHEET_CELLS:
+        raise SourceError(
+            "source.sheet_too_large", path=str(path), sheet=sheet,
+            rows=extent.rows, columns=extent.columns,
+        )
 
 
 def _collect_errors(window: bytes, errors: dict[tuple[int, int], str]) -> None:

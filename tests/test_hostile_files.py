@@ -1,0 +1,630 @@
+"""Hostile and broken workbook files, made here, each of which Sheet Clerk must refuse cleanly.
+
+For every file: the right `SourceError` key from `inspect_workbook` and from
+`FileSource.read` (with python-calamine replaced by a tripwire, so a file that gets past
+the inspection fails the test instead of letting the reader allocate), a bounded time,
+and the file's bytes unchanged. A few go end to end through `clerk validate`, and the
+bombs once more in a child process whose peak memory is measured.
+
+The corpus is built on first use in a temporary folder. The zip bomb is written in
+streaming chunks (once per test process), so the test stays small in memory and quick.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import random
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import xlsxwriter
+
+from automation.errors import SourceError
+from automation.sources import files
+from automation.sources.files import FileSource
+from automation.sources.safety import inspect_workbook
+
+TIME_LIMIT = 20.0
+"""Seconds any refusal may take."""
+MEMORY_LIMIT = 2 * 1024**3
+"""Peak resident memory (bytes) of a child reading the bombs."""
+BOMB_MIB = 600
+"""What the zip bomb's sheet inflates to; it is about 0.6 MB on disk."""
+DECLARED = 4096
+"""The size the lying zip declares for its 600 MiB sheet."""
+
+SHEET = "xl/worksheets/sheet1.xml"
+SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b"<sheetData>"
+)
+SHEET_TAIL = b"</sheetData></worksheet>"
+FAR_CELLS = (
+    b'<row r="1"><c r="A1"><v>1</v></c></row>'
+    b'<row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'
+)
+
+
+# --- building blocks ---------------------------------------------------------------------
+
+
+def real_xlsx(path: Path) -> Path:
+    """A small, sound workbook written by xlsxwriter."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("物资台账")
+    sheet.write_row(0, 0, ["物资编号", "物资名称", "数量"])
+    for row in range(1, 30):
+        sheet.write_row(row, 0, [f"WZ{row:04d}", f"折叠椅{row}", row * 2])
+    book.close()
+    return path
+
+
+def sheet_xml(body: bytes) -> bytes:
+    return SHEET_HEAD + body + SHEET_TAIL
+
+
+def repack(
+    path: Path,
+    parts: dict[str, bytes] | None = None,
+    rename: dict[str, str] | None = None,
+) -> Path:
+    """A real workbook with some parts replaced and/or renamed."""
+    parts, rename = parts or {}, rename or {}
+    source = real_xlsx(path.with_name(path.name + ".src.xlsx"))
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = parts.get(info.filename, src.read(info))
+            out.writestr(rename.get(info.filename, info.filename), data)
+    source.unlink()
+    return path
+
+
+def central_entries(data: bytes) -> Iterator[tuple[str, int, int]]:
+    """(name, offset of its central directory entry, offset of its local header)."""
+    end = data.rfind(b"PK\x05\x06")
+    count, _, start = struct.unpack_from("<HLL", data, end + 10)
+    at = start
+    for _ in range(count):
+        name_len, extra_len, comment_len = struct.unpack_from("<3H", data, at + 28)
+        (local,) = struct.unpack_from("<L", data, at + 42)
+        yield data[at + 46:at + 46 + name_len].decode(), at, local
+        at += 46 + name_len + extra_len + comment_len
+
+
+def patch_entry(path: Path, name: str, *, size: int | None = None, crc: int | None = None,
+                flags: int | None = None) -> None:
+    """Rewrite one part's declared size, CRC or flags in both its headers (not zip64)."""
+    data = bytearray(path.read_bytes())
+    for entry, central, local in central_entries(bytes(data)):
+        if entry != name:
+            continue
+        if size is not None:
+            struct.pack_into("<L", data, central + 24, size)
+            struct.pack_into("<L", data, local + 22, size)
+        if crc is not None:
+            struct.pack_into("<L", data, central + 16, crc)
+            struct.pack_into("<L", data, local + 14, crc)
+        if flags is not None:
+            struct.pack_into("<H", data, central + 8, flags)
+            struct.pack_into("<H", data, local + 6, flags)
+    path.write_bytes(bytes(data))
+
+
+def ole_with_encrypted_package() -> bytes:
+    """A minimal OLE compound file, by hand, holding the two streams of an Office file
+    encrypted with a password: EncryptionInfo and EncryptedPackage (4 KiB each)."""
+    free, end, fat_sector, none = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+
+    def entry(name: str, kind: int, start: int = end, size: int = 0, left: int = none,
+              child: int = none) -> bytes:
+        raw = (name + "\0").encode("utf-16-le") if name else b""
+        return struct.pack("<64sHBBIII16sIQQIQ", raw, len(raw), kind, 1, left, none, child,
+                           b"", 0, 0, 0, start, size)
+
+    per_stream = 8  # 8 sectors of 512 bytes: above the mini-stream cutoff
+    fat = [fat_sector, end]
+    for first in (2, 2 + per_stream):
+        fat += [*range(first + 1, first + per_stream), end]
+    fat += [free] * (128 - len(fat))
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"", 0x3E, 3, 0xFFFE,
+        9, 6, b"", 0, 1, 1, 0, 0x1000, end, 0, end, 0,
+    ) + struct.pack("<109I", 0, *[free] * 108)
+    directory = (
+        entry("Root Entry", 5, child=1)
+        + entry("EncryptedPackage", 2, 2, 4096, left=2)
+        + entry("EncryptionInfo", 2, 2 + per_stream, 4096)
+        + entry("", 0)
+    )
+    return header + struct.pack("<128I", *fat) + directory + b"\x5a" * 4096 + b"\x01" * 4096
+
+
+def billion_laughs(root: str, body: str) -> str:
+    levels = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    ]
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE {root} [\n'
+            + "\n".join(levels) + "\n]>\n" + body)
+
+
+LAUGHING_SHEET = billion_laughs(
+    "worksheet",
+    SHEET_HEAD.split(b"\n", 1)[1].decode()
+    + '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
+    + SHEET_TAIL.decode(),
+)
+LAUGHING_STRINGS = billion_laughs(
+    "sst",
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+    'uniqueCount="1"><si><t>&lol9;</t></si></sst>',
+)
+
+
+def bomb_chunks() -> Iterator[bytes]:
+    """The zip bomb's sheet: a valid worksheet padded with 600 MiB of spaces."""
+    yield SHEET_HEAD
+    chunk = b" " * (1024 * 1024)
+    for _ in range(BOMB_MIB):
+        yield chunk
+    yield SHEET_TAIL
+
+
+# --- the corpus --------------------------------------------------------------------------
+
+
+def build_truncated(path: Path) -> None:
+    whole = real_xlsx(path.with_suffix(".whole.xlsx")).read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    path.with_suffix(".whole.xlsx").unlink()
+
+
+def build_encrypted_for_real(path: Path) -> None:
+    ooxml = pytest.importorskip("msoffcrypto.format.ooxml")
+    plain = real_xlsx(path.with_suffix(".plain.xlsx"))
+    with plain.open("rb") as source, path.open("wb") as out:
+        ooxml.OOXMLFile(source).encrypt("学生会2025", out)
+    plain.unlink()
+
+
+def build_csv(path: Path) -> None:
+    lines = ["学号,姓名,学院,部门,手机号"]
+    lines += [f"2024{n:06d},王小明{n},计算机学院,办公室,1380013{n:04d}" for n in range(200)]
+    path.write_bytes("\n".join(lines).encode("utf-8"))  # over 4 KiB, cut inside a character
+
+
+def build_html(path: Path) -> None:
+    path.write_text(
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><meta charset="utf-8">'
+        "</head><body><table><tr><td>物资编号</td><td>数量</td></tr>"
+        "<tr><td>WZ0001</td><td>3</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+
+
+def build_pdf(path: Path) -> None:
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n")
+
+
+def build_docx(path: Path) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
+        z.writestr("word/document.xml", '<?xml version="1.0"?><w:document '
+                   'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                   "<w:body><w:p><w:r><w:t>学生会工作总结</w:t></w:r></w:p></w:body></w:document>")
+
+
+def build_random_zip(path: Path) -> None:
+    noise = random.Random(20250901).randbytes(64 * 1024)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("data.bin", noise)
+        z.writestr("readme.txt", "nothing to see")
+
+
+@functools.cache
+def zip_bomb_bytes() -> bytes:
+    """A real workbook whose sheet inflates to 600 MiB; built once (about 2 s), 0.6 MB."""
+    with tempfile.TemporaryDirectory() as folder:
+        source, bomb = real_xlsx(Path(folder) / "src.xlsx"), Path(folder) / "bomb.xlsx"
+        with zipfile.ZipFile(source) as src, zipfile.ZipFile(
+            bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9
+        ) as out:
+            for info in src.infolist():
+                if info.filename != SHEET:
+                    out.writestr(info.filename, src.read(info))
+                    continue
+                with out.open(SHEET, "w") as stream:  # streamed: never 600 MiB in memory
+                    for chunk in bomb_chunks():
+                        stream.write(chunk)
+        return bomb.read_bytes()
+
+
+def build_zip_bomb(path: Path) -> None:
+    path.write_bytes(zip_bomb_bytes())
+
+
+def first_bytes(count: int) -> bytes:
+    data = b""
+    for chunk in bomb_chunks():
+        data += chunk[: count - len(data)]
+        if len(data) == count:
+            return data
+    return data
+
+
+def build_lying_sizes(forge_crc: bool) -> Callable[[Path], None]:
+    """The bomb, its sheet declared (in both headers) as 4 KiB; optionally with the CRC of
+    those first 4 KiB, so a reader that trusts the declared size sees nothing wrong."""
+
+    def build(path: Path) -> None:
+        build_zip_bomb(path)
+        crc = zlib.crc32(first_bytes(DECLARED)) if forge_crc else None
+        patch_entry(path, SHEET, size=DECLARED, crc=crc)
+
+    return build
+
+
+def build_sizes_lie_upward(path: Path) -> None:
+    repack(path)
+    with zipfile.ZipFile(path) as z:
+        actual = z.getinfo(SHEET).file_size
+    patch_entry(path, SHEET, size=actual * 2)
+
+
+def build_flipped_bytes(path: Path) -> None:
+    repack(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/theme/theme1.xml")
+    start = info.header_offset + 30 + len(info.filename)
+    for i in range(start + 10, start + 400):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def build_many_entries(path: Path) -> None:
+    """A zip whose directory lists 200,000 one-byte-named entries (and claims one)."""
+    entry = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+                        0, 0, 0, 0) + b"a"
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, 1, 0) + b"a"
+    directory = entry * 200_000
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(directory), len(local), 0)
+    path.write_bytes(local + directory + end)
+
+
+def build_overlapping_entries(path: Path) -> None:
+    """Fifield's trick: 700 directory entries share one 1 MiB kernel; 700 MiB declared."""
+    repack(path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/kernel.bin", b"\0" * (1024 * 1024))
+        kernel = z.getinfo("xl/media/kernel.bin")
+        for n in range(700):
+            copy = zipfile.ZipInfo(f"xl/media/image{n}.png", kernel.date_time)
+            for attr in ("compress_type", "CRC", "compress_size", "file_size", "header_offset",
+                         "flag_bits", "create_version", "extract_version"):
+                setattr(copy, attr, getattr(kernel, attr))
+            z.filelist.append(copy)
+            z.NameToInfo[copy.filename] = copy
+
+
+def build_zipcrypto_flag(path: Path) -> None:
+    repack(path)
+    patch_entry(path, SHEET, flags=0x1)
+
+
+def build_absurd(body: bytes, rename: dict[str, str] | None = None) -> Callable[[Path], None]:
+    def build(path: Path) -> None:
+        repack(path, {SHEET: sheet_xml(body)}, rename)
+
+    return build
+
+
+def build_laughing(part: str, text: str, encoding: str = "utf-8") -> Callable[[Path], None]:
+    """A real workbook with one part replaced by an entity bomb in the given encoding."""
+
+    def build(path: Path) -> None:
+        declared = text.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"')
+        repack(path, {part: declared.encode(encoding)})
+
+    return build
+
+
+def build_xls(path: Path) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("物资台账")
+    for row in range(40):
+        for col in range(5):
+            sheet.write(row, col, f"格{row}-{col}" if col % 2 else row * col)
+    book.save(str(path))
+
+
+def build_xls_renamed(path: Path) -> None:
+    build_xls(path.with_suffix(".xls"))
+    path.with_suffix(".xls").rename(path)
+
+
+def build_truncated_xls(path: Path) -> None:
+    build_xls(path)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+
+
+def build_too_large(path: Path) -> None:
+    with path.open("wb") as out:  # sparse: 300 MiB on paper, next to nothing on disk
+        out.write(b"PK\x03\x04")
+        out.truncate(300 * 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    suffix: str
+    build: Callable[[Path], None]
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = [
+    Case("empty", ".xlsx", lambda p: p.write_bytes(b""), "source.empty"),
+    Case("truncated", ".xlsx", build_truncated, "source.damaged"),
+    Case("encrypted_msoffcrypto", ".xlsx", build_encrypted_for_real, "source.encrypted"),
+    Case("encrypted_ole_by_hand", ".xlsx", lambda p: p.write_bytes(ole_with_encrypted_package()),
+         "source.encrypted"),
+    Case("csv_as_xlsx", ".xlsx", build_csv, "source.not_workbook", {"kind": "text/CSV"}),
+    Case("csv_gbk_as_xlsx", ".xlsx",
+         lambda p: p.write_bytes("学号,姓名\n2024001,李华\n".encode("gbk")),
+         "source.not_workbook", {"kind": "text/CSV"}),
+    Case("unicode_text_as_xlsx", ".xlsx",
+         lambda p: p.write_bytes("学号\t姓名\r\n2024001\t李华\r\n".encode("utf-16")),
+         "source.not_workbook", {"kind": "text/CSV"}),
+    Case("html_table_as_xlsx", ".xlsx", build_html, "source.not_workbook", {"kind": "HTML"}),
+    Case("pdf_as_xlsx", ".xlsx", build_pdf, "source.not_workbook", {"kind": "PDF"}),
+    Case("docx_as_xlsx", ".xlsx", build_docx, "source.not_workbook", {"kind": "Word"}),
+    Case("random_zip_as_xlsx", ".xlsx", build_random_zip, "source.not_workbook", {"kind": "zip"}),
+    Case("zip_bomb", ".xlsx", build_zip_bomb, "source.bomb"),
+    Case("sizes_lie", ".xlsx", build_lying_sizes(forge_crc=False), "source.bomb"),
+    Case("sizes_lie_crc_forged", ".xlsx", build_lying_sizes(forge_crc=True), "source.bomb"),
+    Case("sizes_lie_upward", ".xlsx", build_sizes_lie_upward, "source.damaged"),
+    Case("flipped_compressed_bytes", ".xlsx", build_flipped_bytes, "source.damaged"),
+    Case("zip_directory_200k_entries", ".xlsx", build_many_entries, "source.bomb"),
+    Case("overlapping_entries", ".xlsx", build_overlapping_entries, "source.bomb"),
+    Case("zipcrypto_flag", ".xlsx", build_zipcrypto_flag, "source.encrypted"),
+    Case("billion_laughs_shared_strings", ".xlsx",
+         build_laughing("xl/sharedStrings.xml", LAUGHING_STRINGS), "source.xml_entities",
+         {"part": "xl/sharedStrings.xml"}),
+    Case("billion_laughs_shared_strings_utf16", ".xlsx",
+         build_laughing("xl/sharedStrings.xml", LAUGHING_STRINGS, "utf-16"),
+         "source.xml_entities"),
+    Case("billion_laughs_sheet", ".xlsx",
+         build_laughing(SHEET, LAUGHING_SHEET), "source.xml_entities", {"part": SHEET}),
+    Case("billion_laughs_workbook", ".xlsx",
+         build_laughing("xl/workbook.xml", billion_laughs("workbook", "<workbook/>")),
+         "source.xml_entities", {"part": "xl/workbook.xml"}),
+    Case("absurd_used_area", ".xlsx", build_absurd(FAR_CELLS), "source.sheet_too_large",
+         {"rows": 1048576, "columns": 16384}),
+    Case("absurd_used_area_rows_without_r", ".xlsx", build_absurd(
+        b'<row><c r="A1"><v>1</v></c></row><row><c r="XFD1048576"><v>2</v></c></row>'),
+        "source.sheet_too_large", {"rows": 1048576, "columns": 16384}),
+    Case("absurd_used_area_lowercase", ".xlsx", build_absurd(
+        b'<row r="1"><c r="a1"><v>1</v></c></row><row r="1048576"><c r="xfd1048576"><v>2</v>'
+        b"</c></row>"), "source.sheet_too_large", {"rows": 1048576, "columns": 16384}),
+    Case("absurd_used_area_odd_quoting", ".xlsx", build_absurd(
+        b"<row r = '1'><c r = 'A1'><v>1</v></c></row><row spans=\">\" r='1048576'>"
+        b"<c t=\"n\" r = 'XFD1048576'><v>2</v></c></row>"),
+        "source.sheet_too_large", {"rows": 1048576, "columns": 16384}),
+    Case("absurd_used_area_after_comment", ".xlsx", build_absurd(
+        b"<!-- exported --><?tool v1?>" + FAR_CELLS),
+        "source.sheet_too_large", {"rows": 1048576, "columns": 16384}),
+    Case("absurd_used_area_positional", ".xlsx", build_absurd(
+        b"<row/>" * 4000 + b"<row>" + b"<c/>" * 4000 + b"<c><v>1</v></c></row>"),
+        "source.sheet_too_large", {"rows": 4001, "columns": 4001}),
+    Case("absurd_used_area_part_in_other_case", ".xlsx",
+         build_absurd(FAR_CELLS, {SHEET: "XL/Worksheets/Sheet1.XML"}), "source.sheet_too_large"),
+    Case("xls_renamed_xlsx", ".xlsx", build_xls_renamed, "source.wrong_suffix", {"kind": "xls"}),
+    Case("xlsx_renamed_xls", ".xls", repack, "source.wrong_suffix", {"kind": "xlsx"}),
+    Case("truncated_xls", ".xls", build_truncated_xls, "source.damaged"),
+    Case("txt_suffix", ".txt", real_xlsx, "source.bad_suffix", {"suffix": ".txt"}),
+    Case("over_256_mib", ".xlsx", build_too_large, "source.too_large", {"mb": 300}),
+]
+BY_NAME = {case.name: case for case in CASES}
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """name -> the hostile file, built on first use."""
+    folder = tmp_path_factory.mktemp("hostile")
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in built:
+            case = BY_NAME[name]
+            path = folder / name / f"bad{case.suffix}"
+            path.parent.mkdir(exist_ok=True)
+            case.build(path)
+            built[name] = path
+        return built[name]
+
+    return get
+
+
+@pytest.fixture
+def tripwire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """python-calamine must never see these files: opening one fails the test at once,
+    rather than letting the reader allocate a dense range or inflate a bomb."""
+
+    class Unreachable:
+        @staticmethod
+        def from_path(path: str, *args: Any, **kwargs: Any) -> None:
+            raise AssertionError(f"python-calamine opened {path}: the inspection let it pass")
+
+    monkeypatch.setattr(files.calamine, "CalamineWorkbook", Unreachable)
+
+
+def sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def refusal(action: Callable[[], object]) -> tuple[SourceError, float]:
+    started = time.monotonic()
+    with pytest.raises(SourceError) as caught:
+        action()
+    return caught.value, time.monotonic() - started
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [case.name for case in CASES])
+def test_hostile_file_is_refused(name: str, corpus: Callable[[str], Path],
+                                 tripwire: None) -> None:
+    case = BY_NAME[name]
+    path = corpus(name)
+    before = sha256(path)
+
+    for action in (lambda: inspect_workbook(path), lambda: FileSource(path).read()):
+        error, seconds = refusal(action)
+        assert error.key == case.key, f"{name}: {error.key} ({error})"
+        assert seconds < TIME_LIMIT, f"{name}: refused after {seconds:.1f} s"
+        assert error.values.get("path") == str(path)
+        for key, value in case.values.items():
+            assert error.values.get(key) == value, f"{name}: {key}={error.values.get(key)!r}"
+        message = error.message("en")
+        assert path.name in message and "{" not in message
+
+    assert sha256(path) == before, f"{name}: the file was modified"
+
+
+SOUND_SHEETS = {
+    "written_by_xlsxwriter": None,
+    "rows_and_cells_without_r": (
+        '<row><c t="inlineStr"><is><t>学号</t></is></c><c><v>7</v></c></row>'.encode()
+        + b"<row><c/><c><v>8</v></c></row>",
+        [["学号", 7.0], ["", 8.0]],
+    ),
+    "comment_and_odd_quoting": (
+        b"<!-- made by hand --><row r = '2'><c r='B2' t=\"inlineStr\"><is><t>x</t></is></c>"
+        b"</row>",
+        [["", ""], ["", "x"]],
+    ),
+    "wide_but_sane": (
+        b'<row r="1"><c r="A1"><v>1</v></c></row><row r="2000"><c r="Z2000"><v>2</v></c></row>',
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SOUND_SHEETS))
+def test_sound_workbooks_still_read(name: str, tmp_path: Path) -> None:
+    """The checks must not refuse what the reader handles: canonical or not."""
+    sheet = SOUND_SHEETS[name]
+    path = tmp_path / "good.xlsx"
+    if sheet is None:
+        real_xlsx(path)
+    else:
+        repack(path, {SHEET: sheet_xml(sheet[0])})
+    inspect_workbook(path)
+    book = FileSource(path).read()
+    rows = book.sheets[0].rows
+    if sheet is None:
+        assert rows[1] == ["WZ0001", "折叠椅1", 2.0]
+    elif sheet[1] is not None:
+        assert rows == sheet[1]
+    else:
+        assert (len(rows), max(len(row) for row in rows)) == (2000, 26)
+
+
+CLI_CASES = [
+    "empty",
+    "csv_as_xlsx",
+    "encrypted_ole_by_hand",
+    "zip_bomb",
+    "sizes_lie_crc_forged",
+    "billion_laughs_shared_strings",
+    "absurd_used_area_rows_without_r",
+]
+
+
+@pytest.mark.parametrize("name", CLI_CASES)
+def test_cli_refuses_with_one_line(name: str, corpus: Callable[[str], Path],
+                                   tmp_path: Path) -> None:
+    """`clerk validate` on an office whose register is hostile: exit 2, one line on stderr
+    naming the file, no traceback, the file untouched."""
+    bad = tmp_path / "bad.xlsx"
+    shutil.copyfile(corpus(name), bad)
+    (tmp_path / "office.toml").write_text(
+        '[office]\nname = "测试学生会"\n[registers]\nassets = "bad.xlsx"\n', encoding="utf-8"
+    )
+    before = sha256(bad)
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "automation", "validate", "-c", "office.toml", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, encoding="utf-8", timeout=120,
+    )
+    seconds = time.monotonic() - started
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2, f"{name}: exit {done.returncode}, stderr {done.stderr!r}"
+    assert len(lines) == 1 and lines[0].strip(), f"{name}: stderr {done.stderr!r}"
+    assert "bad.xlsx" in lines[0]
+    assert "Traceback" not in done.stderr
+    assert seconds < TIME_LIMIT + 10, f"{name}: {seconds:.1f} s"
+    assert sha256(bad) == before
+
+
+MEASURED = ["zip_bomb", "sizes_lie_crc_forged", "absurd_used_area_positional"]
+
+READER = """
+import json, resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (4 * 1024**3, 4 * 1024**3))  # a regression fails, not swaps
+from automation.errors import SourceError
+from automation.sources.files import FileSource
+keys = []
+for name in sys.argv[1:]:
+    try:
+        FileSource(Path(name)).read()
+        keys.append(None)
+    except SourceError as exc:
+        keys.append(exc.key)
+print(json.dumps(keys))
+"""
+
+MEASURER = """
+import json, resource, subprocess, sys
+done = subprocess.run([sys.executable, "-c", sys.argv[1], *sys.argv[2:]],
+                      capture_output=True, text=True)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"code": done.returncode, "out": done.stdout, "err": done.stderr[-2000:],
+                  "peak": peak * (1 if sys.platform == "darwin" else 1024)}))
+"""
+
+
+def test_bombs_stay_small_in_memory(corpus: Callable[[str], Path]) -> None:
+    """Read the bombs in a child of a fresh process, whose RUSAGE_CHILDREN is that child's
+    alone: refused, and well under 2 GiB at the peak."""
+    pytest.importorskip("resource")  # not on Windows; the measuring child uses it
+    paths = [str(corpus(name)) for name in MEASURED]
+    done = subprocess.run([sys.executable, "-c", MEASURER, READER, *paths],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    child = json.loads(done.stdout)
+    assert child["code"] == 0, child["err"]
+    keys = json.loads(child["out"])
+    assert keys == [BY_NAME[name].key for name in MEASURED]
+    assert 0 < child["peak"] < MEMORY_LIMIT, f"peak RSS {child['peak'] / 2**20:.0f} MiB"
