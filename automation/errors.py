@@ -21,11 +21,19 @@ class ClerkError(Exception):
         self.values = values
         super().__init__(message_key)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Survive pickling (a check may run in a helper process) with its values."""
+        return (_rebuild, (type(self), self.key, self.values))
+
     def message(self, locale: str | None = None) -> str:
         return t(self.key, locale, **self.values)
 
     def __str__(self) -> str:
         return self.message()
+
+
+def _rebuild(cls: type[ClerkError], key: str, values: dict[str, Any]) -> ClerkError:
+    return cls(key, **values)
 
 
 class ConfigError(ClerkError):

@@ -25,6 +25,8 @@ _MARKERS = re.compile(
 )
 _TRAILING_NOTE = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
 _SPACES = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_PUNCTUATION = re.compile(r"[.:;,'\"、_\-/·。，；]+")
+"""Dropped from headers before comparing: `Student No.`, `学号：`, `借用-单号`."""
 
 
 def header_text(value: Any) -> str:
@@ -32,6 +34,7 @@ def header_text(value: Any) -> str:
     if value is None or isinstance(value, float | int | bool):
         return ""
     text = _SPACES.sub("", unicodedata.normalize("NFKC", str(value))).casefold()
+    text = _PUNCTUATION.sub("", text)
     previous = None
     while previous != text:
         previous = text

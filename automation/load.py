@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import queue
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -16,6 +19,7 @@ from .normalize import WARNING_ISSUES, Context, empty_column, normalize_column
 from .registers import REGISTERS, Register
 from .sources.base import RawWorkbook, Source
 from .sources.files import FileSource
+from .sources.safety import inspect_in_child
 
 
 @dataclass
@@ -140,20 +144,93 @@ def read_register(
     return tables, findings
 
 
+PARALLEL_CHECK_BYTES = 4 * 1024 * 1024
+"""From this much workbook data on, the safety pass runs in child interpreters."""
+
+
+def _file_bytes(sources: list[tuple[str, Source]]) -> int:
+    total = 0
+    for _, source in sources:
+        if isinstance(source, FileSource) and source.path.is_file():
+            total += source.path.stat().st_size
+    return total
+
+
+def _read_all(sources: list[tuple[str, Source]]) -> Iterator[tuple[str, RawWorkbook]]:
+    """Yield (register, workbook) as each is read, in whatever order they finish.
+
+    The reader works outside the GIL on a background thread. For a large office
+    the safety pass of every file runs at once in child interpreters (two at a
+    time), and each file is read as soon as its own check has passed, so the
+    largest workbook's check does not hold up the small ones.
+    """
+    if _file_bytes(sources) < PARALLEL_CHECK_BYTES:
+        with ThreadPoolExecutor(1, thread_name_prefix="clerk-read") as reader:
+            pending = [(key, reader.submit(source.read)) for key, source in sources]
+            try:
+                for key, future in pending:
+                    yield key, future.result()
+            finally:
+                for _, future in pending:
+                    future.cancel()
+        return
+    done: queue.Queue[tuple[str, Future[RawWorkbook]]] = queue.Queue()
+    with ThreadPoolExecutor(2, thread_name_prefix="clerk-check") as checker, \
+            ThreadPoolExecutor(1, thread_name_prefix="clerk-read") as reader:
+        futures: list[Future[Any]] = []
+
+        def after_check(key: str, source: Source, checked: Future[Any]) -> None:
+            if checked.cancelled():
+                return
+            error = checked.exception()
+            if error is not None:
+                failed: Future[RawWorkbook] = Future()
+                failed.set_exception(error)
+                done.put((key, failed))
+                return
+            try:
+                read = reader.submit(source.read, checked.result())
+            except RuntimeError:  # the run is over (another workbook failed): nothing to do
+                return
+            futures.append(read)
+            read.add_done_callback(lambda f, k=key: done.put((k, f)))
+
+        for key, source in sources:
+            if isinstance(source, FileSource):
+                checked = checker.submit(inspect_in_child, source.path)
+                futures.append(checked)
+                checked.add_done_callback(
+                    lambda f, k=key, s=source: after_check(k, s, f))
+            else:
+                read = reader.submit(source.read)
+                futures.append(read)
+                read.add_done_callback(lambda f, k=key: done.put((k, f)))
+        try:
+            for _ in sources:
+                key, future = done.get()
+                yield key, future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
 def load_office(config: OfficeConfig, registers: Iterable[str] | None = None) -> OfficeData:
     """Read every configured register (or those named) into typed tables.
 
     A register the config does not name is skipped; one that cannot be read
     raises SourceError (exit status 2), since nothing about it can be said.
+    Reading overlaps typing: this thread types each workbook as soon as it is read.
     """
     office = OfficeData()
     wanted = list(registers) if registers else list(REGISTERS)
-    for key in wanted:
-        source = source_for(config, key)
-        if source is None:
-            continue
-        tables, findings = read_register(REGISTERS[key], source.read(), config)
+    sources = [(key, source) for key in wanted if (source := source_for(config, key))]
+    for key, workbook in _read_all(sources):
+        tables, findings = read_register(REGISTERS[key], workbook, config)
         office.tables.update(tables)
         office.findings.extend(findings)
         office.registers.append(key)
+    order = {key: index for index, key in enumerate(REGISTERS)}
+    office.registers.sort(key=order.__getitem__)
+    office.tables = dict(sorted(office.tables.items(),
+                                key=lambda item: order[item[0].split(".")[0]]))
     return office

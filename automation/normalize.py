@@ -30,9 +30,11 @@ _WHITESPACE = re.compile(r"\s+")
 _DATE = re.compile(
     r"^(?P<y>\d{4})\s*(?:[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
     r"|(?P<m2>\d{2})(?P<d2>\d{2}))"
+    r"\s*(?:[(]?(?:星期|周|週|禮拜|礼拜)[一二三四五六日天][)]?"
+    r"|[(]?(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?[)]?)?"
     r"(?:\s*(?:T|\s)?\s*(?P<ap1>上午|中午|下午|晚上|早上|凌晨|am|pm)?\s*"
-    r"(?P<H>\d{1,2})\s*[:时點点]\s*(?P<M>\d{1,2})"
-    r"(?:\s*[:分]\s*(?P<S>\d{1,2})(?:\.\d+)?\s*秒?)?\s*分?\s*(?P<ap2>am|pm)?)?$",
+    r"(?P<H>\d{1,2})\s*(?::\s*(?P<M>\d{1,2})|[时時點点]\s*(?:(?P<M2>\d{1,2})\s*分?)?)"
+    r"(?:\s*[:分]\s*(?P<S>\d{1,2})(?:\.\d+)?\s*秒?)?\s*(?P<ap2>am|pm)?)?$",
     re.IGNORECASE,
 )
 _MONEY_STRIP = re.compile(r"^(?:¥|\$|rmb|cny|人民币)+|(?:元整|元|圆|块|rmb|cny|整)+$", re.I)
@@ -132,6 +134,12 @@ class _Uniques:
 
     def __init__(self, u: pd.Series) -> None:
         self.u = u
+        if pd.api.types.infer_dtype(u, skipna=False) == "string":
+            none = pd.Series(False, index=u.index)
+            self.is_str = pd.Series(True, index=u.index)
+            self.is_bool = self.is_num = self.is_datetime = none
+            self.is_date = self.is_time = self.other = none
+            return
         kinds = _types(u)
         self.is_str = kinds.eq(str)
         self.is_bool = kinds.eq(bool)
@@ -142,8 +150,16 @@ class _Uniques:
         self.other = ~(self.is_str | self.is_bool | self.is_num | self.is_datetime
                        | self.is_date | self.is_time)
 
-    def strings(self, nfkc: bool = True) -> pd.Series:
-        return clean_text(self.u[self.is_str].astype(object), nfkc)
+    def strings(self, nfkc: bool = True, plain: re.Pattern[str] | None = None) -> pd.Series:
+        """The text values, cleaned; those already matching `plain` are taken as they are."""
+        text = self.u[self.is_str].astype(object)
+        if plain is None:
+            return clean_text(text, nfkc)
+        odd = ~text.str.fullmatch(plain).fillna(False).astype(bool)
+        if odd.any():
+            text = text.copy()
+            text[odd] = clean_text(text[odd], nfkc)
+        return text
 
     def numbers(self) -> pd.Series:
         return self.u[self.is_num].astype("float64")
@@ -210,10 +226,10 @@ def parse_text(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, p
 def _parse_identifier(
     parts: _Uniques, values: pd.Series, issues: pd.Series
 ) -> tuple[pd.Series, pd.Series, Any]:
-    s = parts.strings(nfkc=True)
-    odd = ~s.str.fullmatch(_PLAIN_ID).fillna(False).astype(bool)
+    s = parts.u[parts.is_str].astype(object)
+    odd = ~s.str.fullmatch(_PLAIN_ID).fillna(False).astype(bool) if len(s) else s.astype(bool)
     if odd.any():
-        fixed = s[odd].str.replace(_WHITESPACE, "", regex=True)
+        fixed = clean_text(s[odd], nfkc=True).str.replace(_WHITESPACE, "", regex=True)
         s = s.copy()
         s[odd] = fixed.str.replace(_ID_DECIMAL, r"\1", regex=True)
     values[s.index] = s.where(s != "", None)
@@ -248,10 +264,15 @@ def parse_enum(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, p
 def parse_phone(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, pd.Series, Any]:
     values, issues = _new(u, "object")
     parts = _Uniques(u)
-    original = pd.concat([parts.strings(nfkc=True), _number_text(parts.numbers())])
-    digits = original.str.replace(_PHONE_JUNK, "", regex=True)
-    digits = digits.str.replace(r"^(?:\+?86|0086)(?=1\d{10}$)", "", regex=True)
-    ok = digits.str.match(_MOBILE)
+    raw = pd.concat([parts.u[parts.is_str].astype(object), _number_text(parts.numbers())])
+    ok = raw.str.fullmatch(_MOBILE).fillna(False).astype(bool)
+    original = raw.copy()
+    digits = raw.copy()
+    if (~ok).any():
+        original[~ok] = clean_text(raw[~ok], nfkc=True)
+        fixed = original[~ok].str.replace(_PHONE_JUNK, "", regex=True)
+        digits[~ok] = fixed.str.replace(r"^(?:\+?86|0086)(?=1\d{10}$)", "", regex=True)
+        ok = ok | digits.str.fullmatch(_MOBILE).fillna(False).astype(bool)
     values[ok[ok].index] = digits[ok]
     rest = ~ok & (digits != "")
     if ctx.phone_pattern and rest.any():
@@ -358,8 +379,8 @@ def _parse_dates(u: pd.Series, ctx: Context, with_time: bool) -> tuple[pd.Series
         values[parts.is_date] = pd.to_datetime(u[parts.is_date].astype(object)).astype(
             "datetime64[ns]"
         )
-        if with_time:
-            issues[parts.is_date] = "datetime_no_time"
+        # No "no time" warning here: the reader returns a plain date for a date-time cell
+        # at exactly 00:00 as well, so a date cell cannot be told from a midnight one.
     issues[parts.is_time | parts.is_bool | parts.other] = "date_is_time"
     issues[parts.is_bool | parts.other] = "not_a_date"
 
@@ -397,7 +418,7 @@ def _parse_dates(u: pd.Series, ctx: Context, with_time: bool) -> tuple[pd.Series
                 "month": m["m"].fillna(m["m2"]).astype("int64"),
                 "day": m["d"].fillna(m["d2"]).astype("int64"),
                 "hour": hour + np.where(pm, 12, 0),
-                "minute": m["M"].astype("float64").fillna(0),
+                "minute": m["M"].fillna(m["M2"]).astype("float64").fillna(0),
                 "second": m["S"].astype("float64").fillna(0),
             })
             stamps_ = pd.to_datetime(fields, errors="coerce")

@@ -29,6 +29,7 @@ D = pd.Timestamp("2025-03-05")
 @pytest.mark.parametrize("value", [
     "2025-03-05", "2025/3/5", "2025.3.5", "2025年3月5日", "20250305", "２０２５－０３－０５",
     " 2025-03-05\u00a0", "\u200b2025/03/05", 45721.0, 20250305.0, date(2025, 3, 5),
+    "2025/03/05 星期三", "2025-03-05（周三）", "2025-03-05 Wed",
     datetime(2025, 3, 5, 14, 30), "2025-03-05 14:30",
 ])
 def test_dates_in_every_form(value):
@@ -55,6 +56,8 @@ def test_unreadable_dates_are_issues_not_guesses(value, code):
     ("2025-03-05 14:30", "2025-03-05 14:30"), ("2025/3/5 下午2:30", "2025-03-05 14:30"),
     ("2025年3月5日 14时30分", "2025-03-05 14:30"), (45721.5, "2025-03-05 12:00"),
     ("2025-03-05T08:00:00", "2025-03-05 08:00"), (datetime(2025, 3, 5, 9), "2025-03-05 09:00"),
+    ("2025年3月5日下午3点", "2025-03-05 15:00"), ("2025-03-05 14时", "2025-03-05 14:00"),
+    ("2025-03-05 周三 9:05", "2025-03-05 09:05"),
 ])
 def test_datetimes(value, expected):
     values, issues = parse(MEETINGS, "start_at", [value])
@@ -62,8 +65,15 @@ def test_datetimes(value, expected):
 
 
 def test_a_date_without_time_in_a_datetime_column_is_kept_with_a_warning():
-    values, issues = parse(MEETINGS, "start_at", ["2025-03-05"])
-    assert values == [pd.Timestamp("2025-03-05")] and issues == ["datetime_no_time"]
+    values, issues = parse(MEETINGS, "start_at", ["2025-03-05", 45721.0])
+    assert values == [pd.Timestamp("2025-03-05")] * 2
+    assert issues == ["datetime_no_time"] * 2
+
+
+def test_a_date_cell_in_a_datetime_column_is_midnight_without_warning():
+    """The reader gives a plain date for a date-time cell at 00:00: not a finding."""
+    values, issues = parse(MEETINGS, "start_at", [date(2025, 3, 5)])
+    assert values == [pd.Timestamp("2025-03-05")] and issues == [None]
 
 
 @pytest.mark.parametrize("value, cents", [
@@ -160,3 +170,15 @@ def test_blank_looking_cells_are_missing_not_findings():
 def test_text_is_cleaned_but_kept():
     values, _ = parse(LOANS, "borrower", ["\u00a0王小明 ", 123.0])
     assert values == ["王小明", "123"]
+
+
+@pytest.mark.parametrize("header, key", [
+    ("学号*", "member_id"), ("*学号", "member_id"), ("学号(必填)", "member_id"),
+    ("学 号", "member_id"), ("学号：", "member_id"), ("Student ID", "member_id"),
+    ("student id.", "member_id"), ("學號", "member_id"), ("手机\n号", "phone"),
+    ("手机号（选填）", "phone"), ("Mobile", "phone"), ("入职日期(yyyy-mm-dd)", "joined_on"),
+])
+def test_headers_as_officers_write_them(header, key):
+    from automation.layout import header_text, match_header
+
+    assert match_header(header_text(header), MEMBERS) == key

@@ -265,3 +265,37 @@ def test_debug_shows_the_traceback(tmp_path):
     write_config(tmp_path, {"assets": "workbooks/nowhere.xlsx"})
     done = clerk("validate", "--debug", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" in done.stderr
+
+
+def test_large_office_path_gives_the_same_findings(tmp_path, monkeypatch):
+    """Large offices are checked in child interpreters and read in parallel; same answer."""
+    from automation import load, load_config, validate_office
+
+    build_office(tmp_path, LOANS=_with(LOANS, 3, 1, "XSH-999"),
+                 EXPENSES=_with(EXPENSES, 1, 10, None))
+    config = load_config(tmp_path / "office.toml")
+    sequential = validate_office(config).to_dict()
+    monkeypatch.setattr(load, "PARALLEL_CHECK_BYTES", 0)
+    parallel = validate_office(config).to_dict()
+    assert parallel == sequential
+    assert [f["code"] for f in parallel["findings"]] == ["ref_missing", "status_needs"]
+
+
+def test_large_office_path_refuses_a_hostile_file_cleanly(tmp_path, monkeypatch, capfd):
+    import zipfile
+
+    from automation import load, load_config, validate_office
+    from automation.errors import SourceError
+
+    build_office(tmp_path)
+    bomb = tmp_path / "workbooks" / "finance.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<!DOCTYPE x [<!ENTITY a 'b'>]><x/>")
+    monkeypatch.setattr(load, "PARALLEL_CHECK_BYTES", 0)
+    with pytest.raises(SourceError) as refused:
+        validate_office(load_config(tmp_path / "office.toml"))
+    assert refused.value.key == "source.xml_entities"
+    assert "finance.xlsx" in refused.value.message()
+    assert capfd.readouterr().err == ""

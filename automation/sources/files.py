@@ -9,7 +9,7 @@ import python_calamine as calamine
 
 from ..errors import SourceError
 from .base import RawSheet, RawWorkbook
-from .safety import inspect_workbook
+from .safety import WorkbookFacts, inspect_workbook
 
 
 @dataclass
@@ -22,8 +22,14 @@ class FileSource:
     def label(self) -> str:
         return str(self.path)
 
-    def read(self) -> RawWorkbook:
-        facts = inspect_workbook(self.path)
+    def inspect(self) -> WorkbookFacts:
+        """The safety pass alone: refuse a hostile file before any reader inflates it."""
+        return inspect_workbook(self.path)
+
+    def read(self, facts: WorkbookFacts | None = None) -> RawWorkbook:
+        """Read every worksheet. `facts` is this file's safety pass when it already ran
+        (e.g. in a helper process); otherwise it runs here first."""
+        facts = facts if facts is not None else inspect_workbook(self.path)
         try:
             workbook = calamine.CalamineWorkbook.from_path(str(self.path))
         except calamine.PasswordError:

@@ -13,8 +13,11 @@ drops: cached formula errors (`#REF!`) and the 1904 date system.
 from __future__ import annotations
 
 import functools
+import json
 import re
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -653,3 +656,48 @@ def _collect_errors(window: bytes, errors: dict[tuple[int, int], str]) -> None:
         row = int(address.group(2)) - 1
         col = column_number(address.group(1).decode()) - 1
         errors[(row, col)] = text
+
+
+def inspect_in_child(path: Path) -> WorkbookFacts:
+    """The safety pass in a fresh interpreter, so its CPU work leaves this process's GIL
+    (large offices read while they are checked). Falls back to checking here when no
+    child can be started or it answers nothing readable."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "automation.sources.safety", str(path)],
+            capture_output=True, timeout=300, check=False,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+        )
+        answer = json.loads(done.stdout.decode("utf-8"))
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return inspect_workbook(path)
+    if "refused" in answer:
+        raise SourceError(answer["refused"]["key"], **answer["refused"]["values"])
+    facts = answer.get("facts")
+    if not isinstance(facts, dict):
+        return inspect_workbook(path)
+    errors: dict[str, dict[tuple[int, int], str]] = {}
+    for sheet, row, column, text in facts["errors"]:
+        errors.setdefault(sheet, {})[(row, column)] = text
+    return WorkbookFacts(date1904=bool(facts["date1904"]), errors=errors)
+
+
+def _child_main(argv: list[str]) -> int:
+    """`python -m automation.sources.safety PATH`: one JSON line, facts or refusal."""
+    try:
+        facts = inspect_workbook(Path(argv[0]))
+    except SourceError as exc:
+        answer: dict[str, object] = {"refused": {"key": exc.key, "values": exc.values}}
+    else:
+        answer = {"facts": {
+            "date1904": facts.date1904,
+            "errors": [[sheet, row, column, text]
+                       for sheet, cells in facts.errors.items()
+                       for (row, column), text in cells.items()],
+        }}
+    sys.stdout.write(json.dumps(answer, ensure_ascii=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child_main(sys.argv[1:]))
