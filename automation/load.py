@@ -92,16 +92,16 @@ def type_table(located: Located, source: str, ctx: Context) -> tuple[TypedTable,
     error_rows = [offset for offset, _, _ in errors]
     keep = frame[list(located.columns)].notna().any(axis=1) | has_issue
     keep.loc[error_rows] = True
-    frame = frame[keep]
-    raw = raw.loc[frame.index]
+    if not keep.all():
+        frame = frame[keep]
+        raw = raw.loc[frame.index]
+        issues = {key: series.loc[frame.index] for key, series in issues.items()}
     unreadable = pd.DataFrame(
-        {key: series.loc[frame.index].notna() for key, series in issues.items()}
-        | {key: True for key, _, _ in errors},
+        {key: series.notna() & ~series.isin(WARNING_ISSUES) for key, series in issues.items()},
         index=frame.index,
     )
-    for key, series in issues.items():
-        kept_values = series.loc[frame.index].isin(list(WARNING_ISSUES))
-        unreadable[key] &= ~kept_values
+    for offset, key, _ in errors:
+        unreadable.at[offset, key] = True
     typed = TypedTable(
         table, source, located.sheet.name, frame, raw.drop(columns="_row"),
         letters_for(located.columns), located.header_row + 1, unreadable,
@@ -113,8 +113,7 @@ def type_table(located: Located, source: str, ctx: Context) -> tuple[TypedTable,
     for offset, key, _text in errors:
         findings.append(typed.finding("formula_error", offset, key))
     for key, series in issues.items():
-        kept = series.loc[frame.index]
-        for index, code in kept[kept.notna()].items():
+        for index, code in series[series.notna()].items():
             findings.append(typed.finding(str(code), index, key))
     return typed, findings
 

@@ -99,6 +99,8 @@ class Parsed:
 
 _PLAIN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
 """Printable ASCII with single inner spaces: already clean, nothing to fold or strip."""
+_CLEAN = re.compile(r"(?!\s)[^\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad]*(?<!\s)")
+"""Text with no invisible characters and no outer white space: nothing to clean."""
 
 
 def clean_text(s: pd.Series, nfkc: bool) -> pd.Series:
@@ -107,7 +109,7 @@ def clean_text(s: pd.Series, nfkc: bool) -> pd.Series:
     Most cells are plain ASCII already (ids, phones, dates); one match finds them
     and only the rest go through the slower passes.
     """
-    plain = s.str.fullmatch(_PLAIN).fillna(False).astype(bool)
+    plain = s.str.fullmatch(_PLAIN if nfkc else _CLEAN).fillna(False).astype(bool)
     if plain.all():
         return s
     if plain.any():
@@ -129,16 +131,26 @@ def _types(u: pd.Series) -> pd.Series:
     return u.map(type)
 
 
+_UNIFORM = {
+    "string": "is_str", "floating": "is_num", "integer": "is_num",
+    "mixed-integer-float": "is_num", "boolean": "is_bool", "datetime": "is_datetime",
+    "time": "is_time",
+}
+"""Column kinds pandas recognises at C speed, so no value needs looking at one by one."""
+
+
 class _Uniques:
     """The distinct values of a column, split by what the reader made of them."""
 
     def __init__(self, u: pd.Series) -> None:
         self.u = u
-        if pd.api.types.infer_dtype(u, skipna=False) == "string":
+        uniform = _UNIFORM.get(pd.api.types.infer_dtype(u, skipna=False))
+        if uniform is not None:
+            everything = pd.Series(True, index=u.index)
             none = pd.Series(False, index=u.index)
-            self.is_str = pd.Series(True, index=u.index)
-            self.is_bool = self.is_num = self.is_datetime = none
-            self.is_date = self.is_time = self.other = none
+            for name in ("is_str", "is_bool", "is_num", "is_datetime", "is_date", "is_time",
+                         "other"):
+                setattr(self, name, everything if name == uniform else none)
             return
         kinds = _types(u)
         self.is_str = kinds.eq(str)
@@ -169,8 +181,14 @@ def normalize_column(raw: pd.Series, column: Column, ctx: Context) -> Parsed:
     """Parse one raw column (objects as read) into its typed form plus issue codes."""
     codes, uniques = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
     u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    values, issues, na = _PARSERS[column.kind](u, column, ctx)
-    picked = np.append(values.to_numpy(), na)[codes]
+    values, issues, _ = _PARSERS[column.kind](u, column, ctx)
+    distinct = values.to_numpy()
+    missing = np.array([None], dtype=object)
+    if distinct.dtype.kind in "mM":
+        missing = np.array(["NaT"], dtype=distinct.dtype)
+    elif distinct.dtype.kind == "f":
+        missing = np.array([np.nan])
+    picked = np.concatenate([distinct, missing])[codes]
     issue_arr = np.append(issues.to_numpy(dtype=object), None)[codes]
     typed = pd.Series(picked, index=raw.index)
     return Parsed(_finish_dtype(typed, column.kind), pd.Series(issue_arr, index=raw.index))
@@ -370,6 +388,11 @@ def parse_bool(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, p
 
 
 def _parse_dates(u: pd.Series, ctx: Context, with_time: bool) -> tuple[pd.Series, pd.Series]:
+    if pd.api.types.infer_dtype(u, skipna=False) in ("date", "datetime"):
+        # Only real date cells: the common case, no text to read.
+        values = pd.Series(pd.to_datetime(u.to_numpy()), index=u.index).astype("datetime64[ns]")
+        issues = pd.Series(None, index=u.index, dtype=object)
+        return _in_range(values, issues, with_time)
     values, issues = _new(u, "datetime64[ns]")
     parts = _Uniques(u)
     stamps = parts.is_datetime
@@ -429,10 +452,18 @@ def _parse_dates(u: pd.Series, ctx: Context, with_time: bool) -> tuple[pd.Series
                 no_time = m["H"].isna() & ~invalid
                 issues[no_time[no_time].index] = "datetime_no_time"
 
+    return _in_range(values, issues, with_time)
+
+
+def _in_range(
+    values: pd.Series, issues: pd.Series, with_time: bool
+) -> tuple[pd.Series, pd.Series]:
+    """Implausible years become findings; date columns drop any time of day."""
     years = values.dt.year
     out_of_range = values.notna() & ((years < YEAR_MIN) | (years > YEAR_MAX))
-    issues[out_of_range] = "date_out_of_range"
-    values[out_of_range] = pd.NaT
+    if out_of_range.any():
+        issues[out_of_range] = "date_out_of_range"
+        values[out_of_range] = pd.NaT
     if not with_time:
         values = values.dt.normalize()
     return values, issues

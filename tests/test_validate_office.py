@@ -223,6 +223,8 @@ def test_cached_formula_errors_are_reported(tmp_path):
     _, report = findings_json(cwd=tmp_path)
     (finding,) = [f for f in report["findings"] if f["code"] == "formula_error"]
     assert finding["cell"] == "D2" and "#REF!" in finding["message"]
+    assert [f["cell"] for f in report["findings"] if f["severity"] == "error"] == ["D2"], (
+        "a formula error is not also reported as an empty required cell")
 
 
 def test_register_option_limits_the_report_but_checks_references(tmp_path):
