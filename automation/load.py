@@ -213,18 +213,22 @@ def _read_all(sources: list[tuple[str, Source]]) -> Iterator[tuple[str, RawWorkb
                 future.cancel()
 
 
-def load_office(config: OfficeConfig, registers: Iterable[str] | None = None) -> OfficeData:
-    """Read every configured register (or those named) into typed tables.
-
-    A register the config does not name is skipped; one that cannot be read
-    raises SourceError (exit status 2), since nothing about it can be said.
-    Reading overlaps typing: this thread types each workbook as soon as it is read.
-    """
-    office = OfficeData()
+def iter_registers(
+    config: OfficeConfig, registers: Iterable[str] | None = None
+) -> Iterator[tuple[str, dict[str, TypedTable], list[Finding]]]:
+    """(register, typed tables, findings met reading them) for each configured register,
+    in the order they finish reading, so a caller can work on one while others read."""
     wanted = list(registers) if registers else list(REGISTERS)
     sources = [(key, source) for key in wanted if (source := source_for(config, key))]
     for key, workbook in _read_all(sources):
         tables, findings = read_register(REGISTERS[key], workbook, config)
+        yield key, tables, findings
+
+
+def collect(parts: Iterable[tuple[str, dict[str, TypedTable], list[Finding]]]) -> OfficeData:
+    """Gather what `iter_registers` yields into one OfficeData, in register order."""
+    office = OfficeData()
+    for key, tables, findings in parts:
         office.tables.update(tables)
         office.findings.extend(findings)
         office.registers.append(key)
@@ -233,3 +237,13 @@ def load_office(config: OfficeConfig, registers: Iterable[str] | None = None) ->
     office.tables = dict(sorted(office.tables.items(),
                                 key=lambda item: order[item[0].split(".")[0]]))
     return office
+
+
+def load_office(config: OfficeConfig, registers: Iterable[str] | None = None) -> OfficeData:
+    """Read every configured register (or those named) into typed tables.
+
+    A register the config does not name is skipped; one that cannot be read
+    raises SourceError (exit status 2), since nothing about it can be said.
+    Reading overlaps typing: each workbook is typed as soon as it is read.
+    """
+    return collect(iter_registers(config, registers))

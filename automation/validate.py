@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .checks import Finding, run_checks, sort_findings
+from .checks import Finding, reference_checks, sort_findings, table_checks
 from .config import OfficeConfig
 from .errors import UsageError
-from .load import OfficeData, load_office
+from .load import OfficeData, collect, iter_registers
 from .registers import REGISTERS
 
 
@@ -55,12 +55,24 @@ def validate_office(
     for name in wanted:
         if name not in REGISTERS:
             raise UsageError("cli.unknown_register", name=name, known=", ".join(REGISTERS))
+    checked: list[Finding] = []
     if office is None:
         needed = set(wanted)
         for name in wanted:
             needed |= _referenced(name)
-        office = load_office(config, [r for r in REGISTERS if r in needed])
-    findings = office.findings + run_checks(office.tables, set(office.registers))
+
+        def checked_as_read() -> Iterator[tuple[str, dict, list[Finding]]]:
+            for key, tables, findings in iter_registers(
+                config, [r for r in REGISTERS if r in needed]
+            ):
+                checked.extend(table_checks(tables))  # while the next workbook reads
+                yield key, tables, findings
+
+        office = collect(checked_as_read())
+    else:
+        checked = table_checks(office.tables)
+    findings = (office.findings + checked
+                + reference_checks(office.tables, set(office.registers)))
     findings = [f for f in findings if f.register in wanted]
     rows = sum(len(tt.frame) for name, tt in office.tables.items()
                if tt.register in wanted)

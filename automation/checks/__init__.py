@@ -7,16 +7,28 @@ from .findings import CODES, Finding, Severity
 from .rules import TABLE_CHECKS, references
 
 
-def run_checks(tables: dict, read: set[str]) -> list[Finding]:
-    """All row, column and cross-table checks over the typed tables that were read."""
+def table_checks(tables: dict) -> list[Finding]:
+    """Row and column checks of each table on its own (no other table needed)."""
     findings: list[Finding] = []
     for tt in tables.values():
-        if not tt.letters:
-            continue
-        for check in TABLE_CHECKS:
-            findings.extend(check(tt))
-        findings.extend(references(tt, tables, read))
+        if tt.letters:
+            for check in TABLE_CHECKS:
+                findings.extend(check(tt))
     return findings
+
+
+def reference_checks(tables: dict, read: set[str]) -> list[Finding]:
+    """Cross-table checks: every reference must exist where it points, in any workbook."""
+    findings: list[Finding] = []
+    for tt in tables.values():
+        if tt.letters:
+            findings.extend(references(tt, tables, read))
+    return findings
+
+
+def run_checks(tables: dict, read: set[str]) -> list[Finding]:
+    """All row, column and cross-table checks over the typed tables that were read."""
+    return table_checks(tables) + reference_checks(tables, read)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
@@ -35,4 +47,12 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=key)
 
 
-__all__ = ["CODES", "Finding", "Severity", "run_checks", "sort_findings"]
+__all__ = [
+    "CODES",
+    "Finding",
+    "Severity",
+    "reference_checks",
+    "run_checks",
+    "sort_findings",
+    "table_checks",
+]

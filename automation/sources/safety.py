@@ -79,6 +79,8 @@ _ROW = (
     rb'<row r="(?P<row>[1-9][0-9]{0,6}+)"' + _OTHER_ATTRS
     + rb"(?: ?/>|>(?:" + _SPACE + _CELL + rb")*+" + _SPACE + rb"</row>)"
 )
+_ROW_AT = re.compile(rb'<row r="([1-9][0-9]{0,6})"')
+"""A canonical row's number; its cells carry the same one (the row regex checks that)."""
 _CELL_AT = re.compile(rb'<c r="(?P<column>[A-Z]{1,3})(?P<row>[1-9][0-9]{0,6})"')
 _CANONICAL_ROWS = re.compile(rb"(?:" + _SPACE + _ROW + rb")*+" + _SPACE)
 _CANONICAL_PROLOGUE = re.compile(
@@ -374,11 +376,16 @@ def _small_xml(raw: BinaryIO, info: zipfile.ZipInfo, path: Path) -> ElementTree.
     return ElementTree.fromstring(data, forbid_dtd=True)
 
 
-def _has_dtd(data: bytes) -> bool:
-    """Whether XML bytes declare a DTD or entities, in UTF-8 or UTF-16."""
+def _has_dtd(data: bytes, wide: bool = True) -> bool:
+    """Whether XML bytes declare a DTD or entities, in UTF-8 or (when `wide`) UTF-16."""
     if b"<!" in data and any(marker in data for marker in _DTD_MARKERS):
         return True
-    return b"\x00" in data and any(marker in data for marker in _WIDE_DTD_MARKERS)
+    return wide and b"\x00" in data and any(marker in data for marker in _WIDE_DTD_MARKERS)
+
+
+def _looks_wide(head: bytes) -> bool:
+    """UTF-16 XML starts with a byte-order mark or has a NUL in its first characters."""
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]
 
 
 def _chunks(raw: BinaryIO, info: zipfile.ZipInfo, path: Path) -> Iterator[bytes]:
@@ -473,7 +480,11 @@ class _CanonicalSheet:
             start = at + len(b"<sheetData>")
             self._in_rows = True
         end = _CANONICAL_ROWS.match(data, start).end()
-        self._row = _furthest(data, start, end, "row", self._row)
+        numbers = _ROW_AT.findall(data, start, end)
+        if numbers:
+            furthest = max(map(int, numbers))
+            if furthest > int(self._row or b"0"):
+                self._row = str(furthest).encode()
         self._column = _furthest(data, start, end, "column", self._column)
         self.rows = int(self._row or b"0")
         self.columns = column_number(self._column.decode())
@@ -615,9 +626,14 @@ def _scan_part(
     fast = _CanonicalSheet() if sheet is not None else None
     tail = b""
     errors: dict[tuple[int, int], str] = {}
+    wide: bool | None = None
+    head = b""
     for chunk in _chunks(raw, info, path):
         window = tail + chunk
-        if is_xml and _has_dtd(window):
+        if wide is None:
+            head += chunk[:4]
+            wide = _looks_wide(head) if len(head) >= 4 else None
+        if is_xml and _has_dtd(window, wide is not False):
             raise SourceError("source.xml_entities", path=str(path), part=info.filename)
         if name == "xl/workbook.xml" and _DATE1904.search(window):
             facts.date1904 = True
