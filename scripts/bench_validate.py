@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark `clerk validate` on a large office against its targets.
 
-    python scripts/bench_validate.py [--out DIR] [--scale 1.0] [--repeat 3]
+    python scripts/bench_validate.py [--out DIR] [--scale 1.0] [--repeat 5]
 
 Builds (or reuses) an office of four large workbooks in DIR, then times, each
 best of `--repeat` runs:
@@ -782,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(tempfile.gettempdir()) / "clerk-bench-validate",
                         help="office folder (reused when built before at the same scale)")
     parser.add_argument("--scale", type=float, default=1.0, help="row-count multiplier")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (best is kept)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per timing (best is kept)")
     parser.add_argument("--skip-frictionless", action="store_true")
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
