@@ -301,3 +301,33 @@ def test_large_office_path_refuses_a_hostile_file_cleanly(tmp_path, monkeypatch,
     assert refused.value.key == "source.xml_entities"
     assert "finance.xlsx" in refused.value.message()
     assert capfd.readouterr().err == ""
+
+
+def test_a_real_xls_workbook_is_read(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    build_office(tmp_path)
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows in (("活动预算", BUDGETS), ("报销明细", EXPENSES)):
+        sheet = book.add_sheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+    book.save(str(tmp_path / "workbooks" / "finance.xls"))
+    (tmp_path / "workbooks" / "finance.xlsx").unlink()
+    config = (tmp_path / "office.toml").read_text(encoding="utf-8")
+    (tmp_path / "office.toml").write_text(config.replace("finance.xlsx", "finance.xls"),
+                                          encoding="utf-8")
+    status, report = findings_json(cwd=tmp_path)
+    assert report["findings"] == [] and status == 0
+
+
+def test_wrong_type_in_config_names_the_key(tmp_path):
+    write_config(tmp_path, {}, extra='\n[office]\nrun_hour = "eight"\n')
+    text = (tmp_path / "office.toml").read_text(encoding="utf-8")
+    (tmp_path / "office.toml").write_text(
+        text.replace('[office]\nname = "测试大学学生会"\n', ""), encoding="utf-8")
+    done = clerk("validate", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "office.run_hour" in done.stderr and "eight" in done.stderr
+    assert done.stderr.strip().count("\n") == 0

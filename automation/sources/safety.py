@@ -41,6 +41,8 @@ MAX_SHEET_CELLS = 12_000_000
 MAX_CENTRAL_DIRECTORY = MAX_PARTS * 512
 """Bytes of zip directory; zipfile builds an object per entry before MAX_PARTS is checked."""
 CHUNK = 1024 * 1024
+CHILD_TIMEOUT = 120
+"""Seconds a child interpreter may take to check one file; the worst legal file takes ~30."""
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -681,10 +683,13 @@ def inspect_in_child(path: Path) -> WorkbookFacts:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "automation.sources.safety", str(path)],
-            capture_output=True, timeout=300, check=False,
+            capture_output=True, timeout=CHILD_TIMEOUT, check=False,
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
         answer = json.loads(done.stdout.decode("utf-8"))
+    except subprocess.TimeoutExpired:
+        raise SourceError("source.bomb", path=str(path),
+                          detail=f"> {CHILD_TIMEOUT} s to check") from None
     except (OSError, subprocess.SubprocessError, ValueError):
         return inspect_workbook(path)
     if "refused" in answer:
