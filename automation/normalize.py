@@ -162,6 +162,11 @@ class _Uniques:
         self.other = ~(self.is_str | self.is_bool | self.is_num | self.is_datetime
                        | self.is_date | self.is_time)
 
+    @property
+    def not_text_or_number(self) -> pd.Series:
+        """Booleans, dates and times: never a valid id, amount, phone or choice."""
+        return self.is_bool | self.is_date | self.is_datetime | self.is_time
+
     def strings(self, nfkc: bool = True, plain: re.Pattern[str] | None = None) -> pd.Series:
         """The text values, cleaned; those already matching `plain` are taken as they are."""
         text = self.u[self.is_str].astype(object)
@@ -275,7 +280,7 @@ def parse_enum(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, p
     values[mapped.index] = mapped.where(mapped.notna(), None)
     unknown = mapped.isna() & (keys != "")
     issues[unknown[unknown].index] = "enum_invalid"
-    issues[parts.is_bool | parts.is_date | parts.is_datetime | parts.is_time] = "enum_invalid"
+    issues[parts.not_text_or_number] = "enum_invalid"
     return values, issues, None
 
 
@@ -298,7 +303,7 @@ def parse_phone(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, 
         values[custom[custom].index] = original[custom[custom].index]
         rest = rest & ~original.index.isin(custom[custom].index)
     issues[rest[rest].index] = "phone_invalid"
-    issues[parts.is_bool | parts.is_date | parts.is_datetime | parts.is_time] = "phone_invalid"
+    issues[parts.not_text_or_number] = "phone_invalid"
     return values, issues, None
 
 
@@ -330,7 +335,7 @@ def parse_int(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, pd
     values[ok[ok].index] = m.loc[ok, "num"].astype("float64")
     bad = ~ok & (s != "")
     issues[bad[bad].index] = "int_invalid"
-    issues[parts.is_bool | parts.is_date | parts.is_datetime | parts.is_time] = "int_invalid"
+    issues[parts.not_text_or_number] = "int_invalid"
     return values, issues, np.nan
 
 
@@ -364,7 +369,7 @@ def parse_money(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, 
     issues[too_fine[too_fine].index] = "money_precision"
     bad = ~ok & (s != "")
     issues[bad[bad].index] = "money_invalid"
-    issues[parts.is_bool | parts.is_date | parts.is_datetime | parts.is_time] = "money_invalid"
+    issues[parts.not_text_or_number] = "money_invalid"
     return values, issues, np.nan
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,18 +32,10 @@ class FileSource:
         """Read every worksheet. `facts` is this file's safety pass when it already ran
         (e.g. in a helper process); otherwise it runs here first."""
         facts = facts if facts is not None else inspect_workbook(self.path)
-        try:
-            workbook = calamine.CalamineWorkbook.from_path(str(self.path))
-        except calamine.PasswordError:
-            raise SourceError("source.encrypted", path=self.label) from None
-        except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
-            raise SourceError("source.damaged_detail", path=self.label, detail=str(exc)) from None
-        except BaseException as exc:
-            if not _is_panic(exc):
-                raise
-            raise SourceError("source.damaged", path=self.label) from None
         sheets: list[RawSheet] = []
-        try:
+        with _reader_errors(self.label):
+            workbook = calamine.CalamineWorkbook.from_path(str(self.path))
+        with _reader_errors(self.label), closing(workbook):
             for meta in workbook.sheets_metadata:
                 if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                     continue
@@ -54,15 +48,22 @@ class FileSource:
                         visible=meta.visible == calamine.SheetVisibleEnum.Visible,
                     )
                 )
-        except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
-            raise SourceError("source.damaged_detail", path=self.label, detail=str(exc)) from None
-        except BaseException as exc:
-            if not _is_panic(exc):
-                raise
-            raise SourceError("source.damaged", path=self.label) from None
-        finally:
-            workbook.close()
         return RawWorkbook(source=self.label, sheets=sheets, date1904=facts.date1904)
+
+
+@contextmanager
+def _reader_errors(label: str) -> Iterator[None]:
+    """What the reader raises, as one clear SourceError naming the file."""
+    try:
+        yield
+    except calamine.PasswordError:
+        raise SourceError("source.encrypted", path=label) from None
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+        raise SourceError("source.damaged_detail", path=label, detail=str(exc)) from None
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
+        raise SourceError("source.damaged", path=label) from None
 
 
 def _is_panic(exc: BaseException) -> bool:
