@@ -25,7 +25,7 @@ import pandas as pd
 
 from .registers import DOMAINS, Column, Kind
 
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f]")
 _WHITESPACE = re.compile(r"\s+")
 _DATE = re.compile(
     r"^(?P<y>\d{4})\s*(?:[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
@@ -47,6 +47,7 @@ _PLAIN_ID = re.compile(r"[A-Za-z0-9_\-/#]+")
 _SCIENTIFIC = re.compile(r"^[-+]?\d+(?:\.\d+)?e[-+]?\d+$", re.I)
 _PHONE_JUNK = re.compile(r"[\s\-()（）.·]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_WITH_NOTE = re.compile(r"^\D*?(?:\+?86|0086)?(?P<mobile>1[3-9]\d{9})\D*$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 
 YES = {"是", "y", "yes", "true", "t", "✓", "✔", "√", "1", "对", "有", "齐全", "在库", "已", "ok"}
@@ -99,7 +100,9 @@ class Parsed:
 
 _PLAIN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
 """Printable ASCII with single inner spaces: already clean, nothing to fold or strip."""
-_CLEAN = re.compile(r"(?!\s)[^\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad]*(?<!\s)")
+_CLEAN = re.compile(
+    r"(?!\s)[^\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f]*(?<!\s)"
+)
 """Text with no invisible characters and no outer white space: nothing to clean."""
 
 
@@ -253,6 +256,7 @@ def _parse_identifier(
     odd = ~s.str.fullmatch(_PLAIN_ID).fillna(False).astype(bool) if len(s) else s.astype(bool)
     if odd.any():
         fixed = clean_text(s[odd], nfkc=True).str.replace(_WHITESPACE, "", regex=True)
+        fixed = fixed.str.replace(r"^'", "", regex=True)  # Excel's text prefix, pasted in
         s = s.copy()
         s[odd] = fixed.str.replace(_ID_DECIMAL, r"\1", regex=True)
     values[s.index] = s.where(s != "", None)
@@ -296,6 +300,10 @@ def parse_phone(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, 
         fixed = original[~ok].str.replace(_PHONE_JUNK, "", regex=True)
         digits[~ok] = fixed.str.replace(r"^(?:\+?86|0086)(?=1\d{10}$)", "", regex=True)
         ok = ok | digits.str.fullmatch(_MOBILE).fillna(False).astype(bool)
+        # "138-0013-8000（微信同号）": one mobile number and a note without digits
+        noted = digits[~ok].str.extract(_MOBILE_WITH_NOTE)["mobile"].dropna()
+        digits[noted.index] = noted
+        ok[noted.index] = True
     values[ok[ok].index] = digits[ok]
     rest = ~ok & (digits != "")
     if ctx.phone_pattern and rest.any():

@@ -98,7 +98,7 @@ def test_bad_money(value, code):
 @pytest.mark.parametrize("value, expected", [
     ("2021001234", "2021001234"), (2021001234.0, "2021001234"), ("2021001234.0", "2021001234"),
     (" 2021001234 ", "2021001234"), ("２０２１００１２３４", "2021001234"),
-    (2021001234, "2021001234"),
+    ("'2021001234", "2021001234"), (2021001234, "2021001234"),
 ])
 def test_ids_typed_as_numbers_equal_the_same_id_as_text(value, expected):
     values, issues = parse(MEMBERS, "member_id", [value])
@@ -113,7 +113,7 @@ def test_lost_precision_ids_are_reported():
 
 @pytest.mark.parametrize("value", [
     "138-0013-8000", "+86 138 0013 8000", 13800138000.0, "008613800138000", "138 0013 8000",
-    "（138）00138000",
+    "（138）00138000", "138-0013-8000（微信同号）", "手机 13800138000",
 ])
 def test_phones(value):
     values, issues = parse(MEMBERS, "phone", [value])
@@ -121,8 +121,8 @@ def test_phones(value):
 
 
 def test_bad_phone_and_configured_pattern():
-    _, issues = parse(MEMBERS, "phone", ["1380013800", "0571-88888888"])
-    assert issues == ["phone_invalid", "phone_invalid"]
+    _, issues = parse(MEMBERS, "phone", ["1380013800", "0571-88888888", "13800138000/13900139000"])
+    assert issues == ["phone_invalid"] * 3
     values, issues = parse(MEMBERS, "phone", ["0571-88888888"],
                            Context(phone_pattern=r"0\d{2,3}-\d{7,8}"))
     assert values == ["0571-88888888"] and issues == [None]
@@ -149,7 +149,7 @@ def test_enums_follow_the_config():
 
 @pytest.mark.parametrize("value, expected", [
     ("是", True), ("否", False), ("Y", True), ("n", False), ("TRUE", True), ("✓", True),
-    ("×", False), (True, True), (0.0, False), ("在库", True),
+    ("×", False), (True, True), (0.0, False), ("在库", True), ("✔️", True),
 ])
 def test_bools(value, expected):
     values, issues = parse(STOCKTAKES, "found", [value])
