@@ -331,3 +331,13 @@ def test_wrong_type_in_config_names_the_key(tmp_path):
     assert done.returncode == 2
     assert "office.run_hour" in done.stderr and "eight" in done.stderr
     assert done.stderr.strip().count("\n") == 0
+
+
+def test_an_office_that_keeps_only_some_tables_gets_warnings_not_errors(tmp_path):
+    write_xlsx(tmp_path / "roster.xlsx", {"Sheet1": MEMBERS})
+    write_config(tmp_path, {"roster": "roster.xlsx"})
+    status, report = findings_json(cwd=tmp_path)
+    assert status == 0
+    assert {f["code"] for f in report["findings"]} == {"missing_table"}
+    assert {f["table"] for f in report["findings"]} == {"attendance", "tasks", "meetings"}
+    assert all(f["severity"] == "warning" for f in report["findings"])

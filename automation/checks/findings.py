@@ -9,7 +9,7 @@ Severity = Literal["error", "warning"]
 
 CODES: dict[str, Severity] = {
     # the workbook's shape
-    "missing_table": "error",
+    "missing_table": "warning",
     "missing_column": "error",
     "duplicate_column": "warning",
     "ref_unchecked": "warning",
