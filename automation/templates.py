@@ -40,7 +40,7 @@ REQUIRED_FONT = "#C00000"
 def enum_choices(column: Column, locale: str, configured: list[str] | None = None) -> list[str]:
     """The dropdown values of an enum/bool column in the template's language."""
     if column.kind is Kind.BOOL:
-        return ["yes", "no"] if locale == "en" else ["是", "否"]
+        return [t("template.true", locale), t("template.false", locale)]
     labels = DOMAINS[column.enum or ""]
     if configured:
         by_value = {label.hans: label for label in labels}
