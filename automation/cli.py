@@ -162,6 +162,34 @@ def _atomic_text(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
+@app.command(help=_help("remind"))
+def remind(
+    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_help("dry_run"))] = False,
+    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
+                      ] = "text",
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .reminders.remind import remind as run_remind
+        from .reports.reminders import render_remind
+
+        if format not in ("text", "json"):
+            raise UsageError("cli.unknown_format", format=format, known="text, json")
+        office = _load(config, locale)
+        report = run_remind(office, today=_parse_day(today) if today else None,
+                            dry_run=dry_run)
+        if format == "json":
+            sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            render_remind(report, office, _console())
+        return 0 if report.ok else 1
+
+    _run(debug, locale, body)
+
+
 @app.command(help=_help("init"))
 def init(
     directory: Annotated[Path, typer.Argument(help=_help("init_dir"))],

@@ -74,6 +74,8 @@ class StateSection(Section):
 class RemindersSection(Section):
     channels: list[Literal["outbox", "email", "dingtalk", "wecom", "feishu"]] = ["outbox"]
     quiet_hours: str = "22:00-07:30"
+    templates: str | None = None
+    """A folder whose digest.md.j2 / subject.txt.j2 replace the built-in templates."""
 
     @field_validator("quiet_hours")
     @classmethod

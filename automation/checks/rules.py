@@ -7,15 +7,18 @@ makes findings only for the rows it flags.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..frames import TypedTable
 from ..i18n import current_locale
 from ..registers import Column, Kind, NotBefore, RequiredWhen, StatusNeeds, get_table
 from .findings import Finding
 
-TableCheck = Callable[[TypedTable], Iterator[Finding]]
+if TYPE_CHECKING:
+    from ..frames import TypedTable
+
+TableCheck = Callable[["TypedTable"], Iterator[Finding]]
 
 
 def _present(tt: TypedTable, key: str) -> bool:

@@ -1,0 +1,164 @@
+"""From due records to messages: who can be reached on which channel, and one digest per
+person per channel, rendered from a Jinja2 template an office can override."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from ..i18n import t
+from ..registers import get_table
+from .message import Message
+from .rules import Due
+
+TEMPLATE = "digest.md.j2"
+SUBJECT_TEMPLATE = "subject.txt.j2"
+NEEDS_EMAIL = {"email"}
+
+
+@dataclass(frozen=True)
+class Person:
+    member_id: str
+    name: str
+    department: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One record for one person on one channel: a line of `remind --dry-run`."""
+
+    due: Due
+    channel: str
+
+    def to_dict(self) -> dict[str, object]:
+        d = self.due
+        return {"rule": d.rule, "register": d.register, "table": d.table,
+                "record_id": d.record_id, "sheet": d.sheet, "row": d.row,
+                "recipient": d.person, "channel": self.channel, "level": d.level}
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A record whose person cannot be reached on a channel, and why."""
+
+    due: Due
+    channel: str
+    reason: str
+
+    def to_dict(self) -> dict[str, object]:
+        return Planned(self.due, self.channel).to_dict() | {"reason": self.reason}
+
+
+@dataclass
+class Plan:
+    reminders: list[Planned]
+    undeliverable: list[Unreachable]
+    people: dict[str, Person]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"reminders": [p.to_dict() for p in self.reminders],
+                "undeliverable": [u.to_dict() for u in self.undeliverable]}
+
+
+def roster_people(members: pd.DataFrame) -> dict[str, Person]:
+    people: dict[str, Person] = {}
+    for row in members.dropna(subset=["member_id"]).itertuples(index=False):
+        people.setdefault(str(row.member_id), Person(
+            str(row.member_id), str(row.name or ""), row.department,
+            row.email if isinstance(row.email, str) else None,
+            row.phone if isinstance(row.phone, str) else None,
+        ))
+    return people
+
+
+def plan(dues: list[Due], people: dict[str, Person], channels: list[str]) -> Plan:
+    """Pair every due record with every channel; what cannot be delivered says why."""
+    reminders: list[Planned] = []
+    unreachable: list[Unreachable] = []
+    for due in dues:
+        for channel in channels:
+            if due.person is None:
+                unreachable.append(Unreachable(due, channel, f"no_{due.reason or 'person'}"))
+            elif due.person not in people:
+                unreachable.append(Unreachable(due, channel, "not_in_roster"))
+            elif channel in NEEDS_EMAIL and not people[due.person].email:
+                unreachable.append(Unreachable(due, channel, "no_email"))
+            else:
+                reminders.append(Planned(due, channel))
+    return Plan(reminders, unreachable, people)
+
+
+@dataclass
+class Digest:
+    """One message and the planned lines it carries."""
+
+    message: Message
+    lines: list[Planned]
+
+
+def _environment(override: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if override is not None and override.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.PackageLoader("automation.reminders", "templates"))
+    return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=False,
+                              keep_trailing_newline=True, trim_blocks=True,
+                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+
+
+def _item(due: Due, now: datetime, locale: str) -> dict[str, object]:
+    table = get_table(f"{due.register}.{due.table}")
+    key = table.primary_key
+    late_days = (now.date() - due.deadline.date()).days
+    has_time = bool(due.deadline.hour or due.deadline.minute)
+    return {
+        "rule": due.rule,
+        "title": t(f"rule.{due.rule}.title", locale),
+        "todo": t(f"rule.{due.rule}.todo", locale),
+        "table": table.label.get(locale),
+        "key_label": key.label.get(locale) if key else "",
+        "record_id": due.record_id,
+        "location": t("digest.row", locale, sheet=due.sheet, row=due.row),
+        "sheet": due.sheet,
+        "row": due.row,
+        "deadline": due.deadline.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d"),
+        "late_days": late_days,
+        "level": due.level,
+    }
+
+
+def digests(plan_: Plan, *, now: datetime, locale: str, office_name: str,
+            templates: Path | None = None) -> list[Digest]:
+    """One digest per person per channel, their own items first, then escalations."""
+    env = _environment(templates)
+    body = env.get_template(TEMPLATE)
+    subject = env.get_template(SUBJECT_TEMPLATE)
+    grouped: dict[tuple[str, str], list[Planned]] = defaultdict(list)
+    for line in plan_.reminders:
+        grouped[(line.due.person or "", line.channel)].append(line)
+    out: list[Digest] = []
+    for (person_id, channel), lines in grouped.items():
+        person = plan_.people[person_id]
+        lines.sort(key=lambda p: (p.due.level, p.due.rule, p.due.deadline, p.due.row))
+        own = [_item(p.due, now, locale) for p in lines if p.due.level == 0]
+        oversee = [_item(p.due, now, locale) for p in lines if p.due.level > 0]
+        context = {"t": lambda key, **kw: t(key, locale, **kw), "person": person,
+                   "own": own, "oversee": oversee, "office": office_name,
+                   "today": now.strftime("%Y-%m-%d"), "count": len(lines)}
+        message = Message(
+            key=f"{now:%Y%m%d}-{channel}-{person_id}",
+            channel=channel, person_id=person_id, person_name=person.name,
+            subject=subject.render(context).strip(), text=body.render(context),
+            email=person.email, phone=person.phone, locale=locale,
+            mentions=(person.phone,) if person.phone else (),
+        )
+        out.append(Digest(message, lines))
+    out.sort(key=lambda d: (d.message.channel, d.message.person_id))
+    return out

@@ -1,0 +1,160 @@
+"""`clerk remind` as a library call: due records -> plan -> digests -> channels, once a day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..config import OfficeConfig
+from ..errors import ConfigError
+from ..load import OfficeData, load_office
+from ..workdays import calendar_for
+from .digest import Digest, Plan, Planned, digests, plan, roster_people
+from .message import DeliveryError
+from .rules import due_now, run_time
+from .state import Interrupted, State
+
+
+@dataclass
+class Failure:
+    digest: Digest
+    detail: str
+
+
+@dataclass
+class RemindReport:
+    now: datetime
+    plan: Plan
+    dry_run: bool
+    messages: list[Digest] = field(default_factory=list)
+    sent: list[Digest] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+    skipped: list[Planned] = field(default_factory=list)
+    in_doubt: list[Interrupted] = field(default_factory=list)
+    held: bool = False
+    uncovered_years: list[int] = field(default_factory=list)
+    """Years the holiday calendar does not cover (counted Monday to Friday)."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.in_doubt
+
+    def to_dict(self) -> dict[str, Any]:
+        """DESIGN.md's `remind --dry-run --format json` contract, plus what happened."""
+        out: dict[str, Any] = self.plan.to_dict()
+        if not self.dry_run:
+            out["sent"] = [_message_dict(d) for d in self.sent]
+            out["failed"] = [_message_dict(f.digest) | {"detail": f.detail}
+                             for f in self.failed]
+            out["in_doubt"] = [{"channel": i.channel, "recipient": i.person,
+                                "message_key": i.message_key} for i in self.in_doubt]
+            out["skipped"] = len(self.skipped)
+            out["held"] = self.held
+        return out
+
+
+def _message_dict(digest: Digest) -> dict[str, Any]:
+    return {"channel": digest.message.channel, "recipient": digest.message.person_id,
+            "items": len(digest.lines)}
+
+
+def in_quiet_hours(moment: time, spec: str) -> bool:
+    """`22:00-07:30` holds messages from 22:00 until 07:30 the next morning."""
+    if not spec:
+        return False
+    start_text, end_text = spec.split("-")
+    start = time.fromisoformat(start_text.strip().zfill(5))
+    end = time.fromisoformat(end_text.strip().zfill(5))
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def local_now(config: OfficeConfig) -> datetime:
+    """The office's wall-clock time, naive like the datetimes in its workbooks."""
+    return datetime.now(ZoneInfo(config.office.timezone)).replace(tzinfo=None)
+
+
+def remind(
+    config: OfficeConfig,
+    *,
+    today: date | None = None,
+    dry_run: bool = False,
+    office: OfficeData | None = None,
+    open_channel: Any = None,
+) -> RemindReport:
+    """Work out every reminder due as of `today` (at the run hour) or now, and send the
+    digests not sent yet today. `dry_run` only plans."""
+    if config.register_source("roster") is None:
+        raise ConfigError("remind.no_roster")
+    for channel in config.reminders.channels:
+        if channel != "outbox" and getattr(config.channels, channel) is None:
+            raise ConfigError("remind.channel_missing", channel=channel)
+    now = run_time(today, config.office.run_hour) if today else local_now(config)
+    office = office or load_office(config)
+    uncovered: list[int] = []
+    calendar = calendar_for(config, warn=uncovered.append)
+    dues = due_now(office, now, calendar)
+    people = roster_people(office.frame("roster.members"))
+    planned = plan(dues, people, list(config.reminders.channels))
+    report = RemindReport(now, planned, dry_run, uncovered_years=sorted(uncovered))
+    templates = _templates_dir(config)
+    if dry_run:
+        report.messages = digests(planned, now=now, locale=config.locale,
+                                  office_name=config.office.name, templates=templates)
+        return report
+    if in_quiet_hours(now.time(), config.reminders.quiet_hours):
+        report.held = True
+        report.messages = digests(planned, now=now, locale=config.locale,
+                                  office_name=config.office.name, templates=templates)
+        return report
+    state = State(config.resolve(config.state.dir))
+    try:
+        day = now.date()
+        report.in_doubt = state.settle_interrupted(day)
+        settled = state.settled(day, planned.reminders)
+        fresh = [line for line in planned.reminders if not state.is_settled(day, line, settled)]
+        report.skipped = [line for line in planned.reminders if state.is_settled(day, line,
+                                                                                 settled)]
+        fresh_plan = Plan(fresh, planned.undeliverable, planned.people)
+        report.messages = digests(fresh_plan, now=now, locale=config.locale,
+                                  office_name=config.office.name, templates=templates)
+        _deliver(report, state, day, config, open_channel)
+    finally:
+        state.close()
+    return report
+
+
+def _templates_dir(config: OfficeConfig) -> Path | None:
+    folder = config.reminders.templates
+    return config.resolve(folder) if folder else None
+
+
+def _deliver(report: RemindReport, state: State, day: date, config: OfficeConfig,
+             open_channel: Any) -> None:
+    if open_channel is None:
+        from .channels import open_channel as default_open
+
+        open_channel = default_open
+    by_channel: dict[str, list[Digest]] = {}
+    for digest in report.messages:
+        by_channel.setdefault(digest.message.channel, []).append(digest)
+    for name, batch in by_channel.items():
+        channel = open_channel(name, config)
+        try:
+            for digest in batch:
+                key = digest.message.key
+                state.record(day, digest.lines, "sending", key)
+                try:
+                    channel.send(digest.message)
+                except DeliveryError as exc:
+                    state.record(day, digest.lines, "failed", key, exc.detail)
+                    report.failed.append(Failure(digest, exc.detail))
+                else:
+                    state.record(day, digest.lines, "sent", key)
+                    report.sent.append(digest)
+        finally:
+            channel.close()

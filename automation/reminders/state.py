@@ -1,0 +1,118 @@
+"""Sheet Clerk's memory of what went out: SQLite in the configured state folder.
+
+Every (rule, record, person, level, channel) gets at most one message a day.
+The intent is written before sending and the outcome after, so a run that
+died half-way is known: what was `sending` when it died may have gone out, and
+is not sent again that day but reported for a person to check.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from .digest import Planned
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    day TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    record TEXT NOT NULL,
+    person TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL,           -- sending | sent | failed | in_doubt
+    message_key TEXT NOT NULL,
+    sheet TEXT NOT NULL DEFAULT '',
+    row INTEGER,
+    detail TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (day, rule, record, person, level, channel)
+);
+"""
+SETTLED = ("sent", "in_doubt", "sending")
+"""Statuses after which a line is not sent again the same day."""
+
+
+def record_key(line: Planned) -> str:
+    d = line.due
+    return f"{d.register}.{d.table}:{d.record_id or '#' + str(d.row)}"
+
+
+def _key(day: date, line: Planned) -> tuple[str, str, str, str, int, str]:
+    d = line.due
+    return (day.isoformat(), d.rule, record_key(line), d.person or "", d.level, line.channel)
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """A message a dead run was sending: it may or may not have gone out."""
+
+    channel: str
+    person: str
+    message_key: str
+
+
+class State:
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "clerk.sqlite3"
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def settle_interrupted(self, day: date) -> list[Interrupted]:
+        """Lines a dead run left `sending` become `in_doubt`; returns their messages."""
+        rows = self._db.execute(
+            "SELECT DISTINCT channel, person, message_key FROM deliveries "
+            "WHERE day = ? AND status = 'sending'", (day.isoformat(),)).fetchall()
+        self._db.execute("UPDATE deliveries SET status = 'in_doubt' "
+                         "WHERE day = ? AND status = 'sending'", (day.isoformat(),))
+        return [Interrupted(*row) for row in rows]
+
+    def settled(self, day: date, lines: Iterable[Planned]) -> set[tuple[str, ...]]:
+        """Keys of the lines that already went out today (or may have)."""
+        rows = self._db.execute(
+            "SELECT day, rule, record, person, level, channel FROM deliveries "
+            f"WHERE day = ? AND status IN ({','.join('?' * len(SETTLED))})",
+            (day.isoformat(), *SETTLED)).fetchall()
+        done = {tuple(row) for row in rows}
+        return {_key(day, line) for line in lines if _key(day, line) in done}
+
+    def is_settled(self, day: date, line: Planned, settled: set[tuple[str, ...]]) -> bool:
+        return _key(day, line) in settled
+
+    def record(self, day: date, lines: Iterable[Planned], status: str, message_key: str,
+               detail: str = "") -> None:
+        """Write one status for all lines of a message, in one transaction."""
+        now = datetime.now().isoformat(timespec="seconds")
+        rows = [(*_key(day, line), status, message_key, line.due.sheet, line.due.row,
+                 detail, now) for line in lines]
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT INTO deliveries (day, rule, record, person, level, channel, status, "
+                "message_key, sheet, row, detail, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (day, rule, record, person, level, channel) DO UPDATE SET "
+                "status = excluded.status, message_key = excluded.message_key, "
+                "detail = excluded.detail, updated_at = excluded.updated_at", rows)
+
+    def log(self, since: date | None = None) -> list[dict[str, object]]:
+        """The reminder log (提醒记录): every line recorded, newest first."""
+        query = ("SELECT day, rule, record, person, level, channel, status, sheet, row, "
+                 "detail, updated_at FROM deliveries")
+        args: tuple[str, ...] = ()
+        if since:
+            query += " WHERE day >= ?"
+            args = (since.isoformat(),)
+        query += " ORDER BY day DESC, updated_at DESC, rule, record"
+        cursor = self._db.execute(query, args)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

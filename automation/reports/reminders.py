@@ -1,0 +1,49 @@
+"""`clerk remind` for a person at a terminal: what goes (or went) to whom, and what could not."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from ..config import OfficeConfig
+from ..i18n import t
+from ..reminders.remind import RemindReport
+
+
+def _say(console: Console, text: str) -> None:
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def render_remind(report: RemindReport, config: OfficeConfig, console: Console) -> None:
+    if report.uncovered_years:
+        years = ", ".join(str(y) for y in report.uncovered_years)
+        _say(console, t("workdays.uncovered", region=config.office.region, year=years))
+    if report.held:
+        _say(console, t("remind.held", quiet=config.reminders.quiet_hours))
+    for digest in report.messages if report.dry_run else []:
+        message = digest.message
+        _say(console, f"[{message.channel}] {message.person_name} ({message.person_id}): "
+                      f"{message.subject}")
+        for line in digest.lines:
+            due = line.due
+            where = t("digest.row", sheet=due.sheet, row=due.row)
+            _say(console, f"    {t(f'rule.{due.rule}.title')} · {due.record_id} · {where}")
+    for item in report.plan.undeliverable:
+        due = item.due
+        _say(console, t("remind.unreachable", rule=t(f"rule.{due.rule}.title"),
+                        record=due.record_id,
+                        location=t("digest.row", sheet=due.sheet, row=due.row),
+                        reason=t(f"reason.{item.reason}")))
+    for failure in report.failed:
+        _say(console, t("remind.failed", channel=failure.digest.message.channel,
+                        person=failure.digest.message.person_name, detail=failure.detail))
+    for doubt in report.in_doubt:
+        _say(console, t("remind.in_doubt", channel=doubt.channel, person=doubt.person))
+    if report.dry_run:
+        _say(console, t("remind.dry_summary", messages=len(report.messages),
+                        items=len(report.plan.reminders),
+                        undeliverable=len(report.plan.undeliverable)))
+    else:
+        _say(console, t("remind.summary", sent=len(report.sent),
+                        held=len(report.messages) if report.held else 0,
+                        skipped=len(report.skipped), failed=len(report.failed),
+                        undeliverable=len(report.plan.undeliverable)))
