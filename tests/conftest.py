@@ -12,6 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from servers import robot_server, smtp_server, smtp_server_factory  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 

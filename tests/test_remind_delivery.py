@@ -1,0 +1,192 @@
+"""Delivery end to end: the real `clerk remind` against a real SMTP server and robot server on
+127.0.0.1 — exactly once a day, through failures, a crash and quiet hours."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import write_config, write_xlsx
+from servers import DINGTALK_SECRET, FEISHU_SECRET, SMTP_PASSWORD, SMTP_USER, SMTPTestServer
+
+TODAY = "2025-10-10"
+PEOPLE = [(f"M{n}", f"干事{n}", f"1380000000{n}", f"m{n}@x.edu.cn") for n in range(1, 7)]
+
+
+def office(folder: Path, extra: str) -> Path:
+    members = [["学号", "姓名", "部门", "职务", "手机号", "邮箱", "状态"]]
+    members += [[i, name, "文体活动部", "干事", phone, mail, "在任"]
+                for i, name, phone, mail in PEOPLE]
+    loans = [["借用单号", "物资编号", "借用人", "借用人学号", "联系电话", "借出日期", "应还日期",
+              "经手人学号"]]
+    for n, (member, name, phone, _) in enumerate(PEOPLE, start=1):
+        for k in range(2):  # two overdue loans each: one digest carries both
+            loans.append([f"L{n}{k}", "A1", name, member, phone, "2025-10-01", "2025-10-09",
+                          member])
+    write_xlsx(folder / "roster.xlsx", {"成员": members})
+    write_xlsx(folder / "assets.xlsx", {"物资台账": [["物资编号", "物资名称", "状况"],
+                                                  ["A1", "音响", "完好"]],
+                                        "借用登记": loans})
+    return write_config(folder, {"roster": "roster.xlsx", "assets": "assets.xlsx"}, extra)
+
+
+def email_config(server: SMTPTestServer) -> str:
+    return ('\n[reminders]\nchannels = ["email"]\n\n[channels.email]\n'
+            f'host = "127.0.0.1"\nport = {server.port}\nsecurity = "none"\n'
+            f'username = "{SMTP_USER}"\npassword_env = "CLERK_TEST_SMTP"\n'
+            'sender = "学生会办公室 <office@example.edu.cn>"\n')
+
+
+def run(folder: Path, *args: str) -> subprocess.Popen[str]:
+    env = dict(os.environ, CLERK_TEST_SMTP=SMTP_PASSWORD)
+    return subprocess.Popen(
+        [sys.executable, "-m", "automation", "remind", "--today", TODAY, *args],
+        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        encoding="utf-8")
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=120)
+    assert "Traceback" not in err, err
+    return process.returncode, out, err
+
+
+def delivered(server: SMTPTestServer) -> list[str]:
+    return sorted(rcpt for _, rcpts in server.envelopes for rcpt in rcpts)
+
+
+def everyone() -> list[str]:
+    return sorted(mail for *_, mail in PEOPLE)
+
+
+def test_a_rerun_the_same_day_sends_nothing_new(tmp_path, smtp_server):
+    office(tmp_path, email_config(smtp_server))
+    status, out, _ = finish(run(tmp_path))
+    assert status == 0 and delivered(smtp_server) == everyone()
+    body = smtp_server.messages[0].get_body(("plain",)).get_content()
+    assert body.count("借用物资逾期未还") == 2, "one digest carries both loans"
+    status, out, _ = finish(run(tmp_path))
+    assert status == 0 and delivered(smtp_server) == everyone()
+    assert "12" in out  # the 12 items were already sent today
+
+
+def test_a_server_that_fails_half_way_then_heals(tmp_path, smtp_server):
+    office(tmp_path, email_config(smtp_server))
+    smtp_server.fail(3, 12, code=451)  # long enough to outlast the channel's own retries
+    status, out, _ = finish(run(tmp_path, "--format", "json"))
+    first = json.loads(out)
+    assert status == 1 and first["failed"], "failed deliveries are reported, exit 1"
+    assert {f["recipient"] for f in first["failed"]} <= {p for p, *_ in PEOPLE}
+    for _ in range(2):  # the office runs it again; the server has healed
+        status, out, _ = finish(run(tmp_path, "--format", "json"))
+    assert status == 0
+    assert delivered(smtp_server) == everyone(), "every person exactly once"
+
+
+class _KillOnMessage(SMTPTestServer):
+    """Accepts message N, then kills the client before it hears 250 — a crash between
+    sending and recording."""
+
+    victim: subprocess.Popen[str] | None = None
+    kill_on = 3
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[override]
+        reply = await super().handle_DATA(server, session, envelope)
+        if len(self.messages) == self.kill_on and self.victim is not None:
+            self.victim.kill()
+            self.victim.wait()
+        return reply
+
+
+def test_a_crash_between_sending_and_recording_sends_nothing_twice(tmp_path):
+    with _KillOnMessage() as server:
+        office(tmp_path, email_config(server))
+        process = run(tmp_path)
+        server.victim = process
+        process.communicate(timeout=120)
+        assert process.returncode != 0
+        assert len(server.messages) == 3
+        server.victim = None
+        status, out, _ = finish(run(tmp_path))
+        assert status == 1, "the rerun names the message that may have gone out"
+        assert "可能已经发出" in out
+        assert delivered(server) == everyone(), "each person exactly once"
+        status, _, _ = finish(run(tmp_path))
+        assert status == 0 and delivered(server) == everyone()
+
+
+def test_quiet_hours_hold_messages(tmp_path, smtp_server):
+    office(tmp_path, email_config(smtp_server).replace(
+        "[reminders]\n", '[reminders]\nquiet_hours = "07:00-09:00"\n'))
+    status, out, _ = finish(run(tmp_path))
+    assert status == 0 and smtp_server.envelopes == []
+    assert "免打扰" in out
+
+
+def test_robots_receive_signed_posts_with_mentions(tmp_path, robot_server):
+    extra = ('\n[reminders]\nchannels = ["dingtalk", "feishu", "outbox"]\n\n'
+             f'[channels.dingtalk]\nwebhook = "{robot_server.webhook("dingtalk")}"\n'
+             'secret_env = "CLERK_TEST_DING"\n\n'
+             f'[channels.feishu]\nwebhook = "{robot_server.webhook("feishu")}"\n'
+             'secret_env = "CLERK_TEST_FEISHU"\n')
+    office(tmp_path, extra)
+    env = dict(os.environ, CLERK_TEST_DING=DINGTALK_SECRET, CLERK_TEST_FEISHU=FEISHU_SECRET)
+    done = subprocess.run([sys.executable, "-m", "automation", "remind", "--today", TODAY],
+                          cwd=tmp_path, env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    ding = robot_server.posts("dingtalk")
+    feishu = robot_server.posts("feishu")
+    assert len(ding) == len(PEOPLE) and all(p.accepted for p in ding)
+    assert len(feishu) == len(PEOPLE) and all(p.accepted for p in feishu)
+    mentioned = {m for p in ding for m in p.body["at"]["atMobiles"]}
+    assert mentioned == {phone for _, _, phone, _ in PEOPLE}
+    assert DINGTALK_SECRET not in done.stdout + done.stderr
+    outbox = list((tmp_path / "output" / "outbox").rglob("*.eml"))
+    assert len(outbox) == len(PEOPLE)
+
+
+@pytest.mark.parametrize("moment, quiet", [
+    ("21:59", False), ("22:00", True), ("03:00", True), ("07:29", True), ("07:30", False),
+])
+def test_quiet_hours_span_midnight(moment, quiet):
+    from datetime import time
+
+    from automation.reminders.remind import in_quiet_hours
+
+    assert in_quiet_hours(time.fromisoformat(moment), "22:00-07:30") is quiet
+
+
+def test_concurrent_runs_do_not_share_a_cursor(tmp_path):
+    """State writes are transactions: two threads recording at once lose nothing."""
+    from datetime import date, datetime
+
+    from automation.reminders.digest import Planned
+    from automation.reminders.rules import Due
+    from automation.reminders.state import State
+
+    def line(n: int) -> Planned:
+        return Planned(Due("task_overdue", "roster", "tasks", f"T{n}", "任务", n + 1, "M1", 0,
+                           datetime(2025, 10, 9)), "outbox")
+
+    day = date(2025, 10, 10)
+
+    def write(offset: int) -> None:
+        state = State(tmp_path)
+        for n in range(offset, offset + 50):
+            state.record(day, [line(n)], "sent", f"k{n}")
+        state.close()
+
+    threads = [threading.Thread(target=write, args=(k * 50,)) for k in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    state = State(tmp_path)
+    assert len(state.log()) == 100
+    state.close()
