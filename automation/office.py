@@ -101,4 +101,11 @@ def run_demo(directory: Path, *, locale: str = "zh-Hans", today: date | None = N
                     encoding="utf-8")
     os.replace(temp, json_path)
     outputs.append(json_path)
+    from .reminders.remind import remind
+
+    reminders = remind(config, today=today or date.today(), office=result.office)
+    outbox = config.resolve(config.channels.outbox.dir)
+    if reminders.sent:
+        outputs.append(outbox)
+    outputs.extend(reminders.log_files)
     return DemoReport(config_path, result, outputs)

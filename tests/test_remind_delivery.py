@@ -70,9 +70,12 @@ def test_a_rerun_the_same_day_sends_nothing_new(tmp_path, smtp_server):
     assert status == 0 and delivered(smtp_server) == everyone()
     body = smtp_server.messages[0].get_body(("plain",)).get_content()
     assert body.count("借用物资逾期未还") == 2, "one digest carries both loans"
+    log = (tmp_path / "output" / "reminder_log.csv").read_bytes()
+    assert log.startswith(b"\xef\xbb\xbf"), "CSV for Excel carries a BOM"
+    assert log.decode("utf-8-sig").count("已发送") == 12
     status, out, _ = finish(run(tmp_path))
     assert status == 0 and delivered(smtp_server) == everyone()
-    assert "12" in out  # the 12 items were already sent today
+    assert "12 条今天已发过" in out
 
 
 def test_a_server_that_fails_half_way_then_heals(tmp_path, smtp_server):

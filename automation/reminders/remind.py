@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from ..config import OfficeConfig
 from ..errors import ConfigError
 from ..load import OfficeData, load_office
+from ..reports.reminder_log import write_reminder_log
 from ..workdays import calendar_for
 from .digest import Digest, Plan, Planned, digests, plan, roster_people
 from .message import DeliveryError
@@ -36,6 +37,7 @@ class RemindReport:
     in_doubt: list[Interrupted] = field(default_factory=list)
     held: bool = False
     uncovered_years: list[int] = field(default_factory=list)
+    log_files: list[Path] = field(default_factory=list)
     """Years the holiday calendar does not cover (counted Monday to Friday)."""
 
     @property
@@ -123,6 +125,7 @@ def remind(
         report.messages = digests(fresh_plan, now=now, locale=config.locale,
                                   office_name=config.office.name, templates=templates)
         _deliver(report, state, day, config, open_channel)
+        report.log_files = write_reminder_log(state.log(), config.output_dir, config.locale)
     finally:
         state.close()
     return report

@@ -69,11 +69,13 @@ class State:
 
     def settle_interrupted(self, day: date) -> list[Interrupted]:
         """Lines a dead run left `sending` become `in_doubt`; returns their messages."""
-        rows = self._db.execute(
-            "SELECT DISTINCT channel, person, message_key FROM deliveries "
-            "WHERE day = ? AND status = 'sending'", (day.isoformat(),)).fetchall()
-        self._db.execute("UPDATE deliveries SET status = 'in_doubt' "
-                         "WHERE day = ? AND status = 'sending'", (day.isoformat(),))
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            rows = self._db.execute(
+                "SELECT DISTINCT channel, person, message_key FROM deliveries "
+                "WHERE day = ? AND status = 'sending'", (day.isoformat(),)).fetchall()
+            self._db.execute("UPDATE deliveries SET status = 'in_doubt' "
+                             "WHERE day = ? AND status = 'sending'", (day.isoformat(),))
         return [Interrupted(*row) for row in rows]
 
     def settled(self, day: date, lines: Iterable[Planned]) -> set[tuple[str, ...]]:
@@ -95,7 +97,7 @@ class State:
         rows = [(*_key(day, line), status, message_key, line.due.sheet, line.due.row,
                  detail, now) for line in lines]
         with self._db:
-            self._db.execute("BEGIN")
+            self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "INSERT INTO deliveries (day, rule, record, person, level, channel, status, "
                 "message_key, sheet, row, detail, updated_at) "
