@@ -69,6 +69,11 @@ class Context:
         """The serving 部长 of a department (the first listed if several)."""
         return _first(self.members, department=department, role=HEAD_ROLE)
 
+    def heads_of(self, departments: pd.Series) -> pd.Series:
+        """head_of for a whole column, looking each department up once."""
+        heads = {d: self.head_of(d) for d in departments.dropna().unique()}
+        return departments.map(heads)
+
     def president(self) -> str | None:
         return _first(self.members, role=PRESIDENT_ROLE)
 
@@ -140,7 +145,7 @@ def loan_overdue(ctx: Context) -> list[Due]:
                  "borrower")
     escalate = late & (ctx.calendar.add_workdays_series(loans["due_on"],
                                                          ESCALATE_AFTER_WORKDAYS) < today)
-    heads = ctx.department_of(loans["handled_by"]).map(ctx.head_of)
+    heads = ctx.heads_of(ctx.department_of(loans["handled_by"]))
     dues += _dues("loan_overdue", tt, escalate, heads, 1, loans["due_on"], "department_head")
     return dues
 
@@ -251,7 +256,7 @@ def task_overdue(ctx: Context) -> list[Due]:
                                            ctx.department_of(tasks["owner_id"]))
     escalate = late & (ctx.calendar.add_workdays_series(tasks["due_on"],
                                                          ESCALATE_AFTER_WORKDAYS) < today)
-    dues += _dues("task_overdue", tt, escalate, department.map(ctx.head_of), 1,
+    dues += _dues("task_overdue", tt, escalate, ctx.heads_of(department), 1,
                   tasks["due_on"], "department_head")
     return dues
 
