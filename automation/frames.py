@@ -48,6 +48,8 @@ class TypedTable:
     header_row: int = 1
     unreadable: pd.DataFrame | None = None
     """True where a cell had a value that could not be read (already reported)."""
+    fingerprint: str | None = None
+    """SHA-256 of the workbook file as read (None for other sources)."""
 
     def readable_missing(self, key: str) -> pd.Series:
         """Rows where `key` is empty, not merely unreadable."""

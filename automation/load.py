@@ -133,10 +133,12 @@ def read_register(
         located = found.get(table.key)
         if located is None:
             empty = empty_typed(table, workbook.source)
+            empty.fingerprint = workbook.fingerprint
             tables[name] = empty
             findings.append(empty.finding("missing_table"))
             continue
         typed, cell_findings = type_table(located, workbook.source, ctx)
+        typed.fingerprint = workbook.fingerprint
         tables[name] = typed
         for column in table.columns:
             if column.required and column.key not in located.columns:

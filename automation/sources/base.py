@@ -25,6 +25,8 @@ class RawWorkbook:
     """What a person would call it: a file path or a Google Sheets key."""
     sheets: list[RawSheet]
     date1904: bool = False
+    fingerprint: str | None = None
+    """The file's SHA-256 when it was read: write-back refuses a file that changed since."""
 
 
 class Source(Protocol):

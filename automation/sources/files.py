@@ -10,6 +10,7 @@ from pathlib import Path
 import python_calamine as calamine
 
 from ..errors import SourceError
+from ..sinks.xlsx_tabs import fingerprint
 from .base import RawSheet, RawWorkbook
 from .safety import WorkbookFacts, inspect_workbook
 
@@ -32,6 +33,7 @@ class FileSource:
         """Read every worksheet. `facts` is this file's safety pass when it already ran
         (e.g. in a helper process); otherwise it runs here first."""
         facts = facts if facts is not None else inspect_workbook(self.path)
+        seen = fingerprint(self.path)
         sheets: list[RawSheet] = []
         with _reader_errors(self.label):
             workbook = calamine.CalamineWorkbook.from_path(str(self.path))
@@ -48,7 +50,8 @@ class FileSource:
                         visible=meta.visible == calamine.SheetVisibleEnum.Visible,
                     )
                 )
-        return RawWorkbook(source=self.label, sheets=sheets, date1904=facts.date1904)
+        return RawWorkbook(source=self.label, sheets=sheets, date1904=facts.date1904,
+                           fingerprint=seen)
 
 
 @contextmanager
