@@ -115,13 +115,16 @@ def validate(
     debug: DebugOption = False,
 ) -> None:
     def body() -> int:
-        from .validate import validate_office
+        from .validate import publish_validation, validate_office
 
         if format not in FORMATS:
             raise UsageError("cli.unknown_format", format=format, known=", ".join(FORMATS))
         office = _load(config, locale)
         result = validate_office(office, register)
         write_validation(result, office, format, output)
+        published = publish_validation(office, result)
+        for line in published.written + published.skipped:
+            _console(stderr=True).print(line, markup=False, highlight=False)
         return 1 if result.errors else 0
 
     _run(debug, locale, body)

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from .checks import Finding, reference_checks, sort_findings, table_checks
 from .config import OfficeConfig
 from .errors import UsageError
+from .i18n import t
 from .load import OfficeData, collect, iter_registers
-from .registers import REGISTERS
+from .registers import REGISTERS, get_table
+from .sinks.writeback import WriteBackReport, write_back
 
 
 @dataclass
@@ -17,6 +19,8 @@ class ValidationResult:
     findings: list[Finding]
     rows_checked: int
     office: OfficeData = field(repr=False)
+    registers: list[str] = field(default_factory=list)
+    """The registers this result speaks for (those asked for and read)."""
 
     @property
     def errors(self) -> int:
@@ -76,4 +80,27 @@ def validate_office(
     findings = [f for f in findings if f.register in wanted]
     rows = sum(len(tt.frame) for name, tt in office.tables.items()
                if tt.register in wanted)
-    return ValidationResult(sort_findings(findings), rows, office)
+    read = [r for r in office.registers if r in wanted]
+    return ValidationResult(sort_findings(findings), rows, office, read)
+
+
+FINDING_COLUMNS = ("cell", "severity", "message", "value", "code", "table")
+
+
+def findings_tab(findings: list[Finding], locale: str) -> list[list[object]]:
+    """The 校验结果 tab: one row per finding, the cell address first."""
+    rows: list[list[object]] = [[t(f"report.{c}", locale) for c in FINDING_COLUMNS]]
+    for f in findings:
+        rows.append([f.location, t(f"report.{f.severity}", locale), f.message, f.value,
+                     f.code, get_table(f"{f.register}.{f.table}").label.get(locale)])
+    if len(rows) == 1:
+        rows.append([t("report.none", locale)])
+    return rows
+
+
+def publish_validation(config: OfficeConfig, result: ValidationResult) -> WriteBackReport:
+    """With write-back on, each register's workbook gets its own findings as 校验结果."""
+    return write_back(config, result.office, {
+        register: {config.output.results_tab: findings_tab(
+            [f for f in result.findings if f.register == register], config.locale)}
+        for register in result.registers})

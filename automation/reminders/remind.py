@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from ..config import OfficeConfig
 from ..errors import ConfigError
 from ..load import OfficeData, load_office
-from ..reports.reminder_log import write_reminder_log
+from ..reports.reminder_log import log_table, write_reminder_log
+from ..sinks.writeback import WriteBackReport, write_back
 from ..workdays import calendar_for
 from .digest import Digest, Plan, Planned, digests, plan, roster_people
 from .message import DeliveryError
@@ -38,6 +39,7 @@ class RemindReport:
     held: bool = False
     uncovered_years: list[int] = field(default_factory=list)
     log_files: list[Path] = field(default_factory=list)
+    write_back: WriteBackReport = field(default_factory=WriteBackReport)
     """Years the holiday calendar does not cover (counted Monday to Friday)."""
 
     @property
@@ -125,7 +127,13 @@ def remind(
         report.messages = digests(fresh_plan, now=now, locale=config.locale,
                                   office_name=config.office.name, templates=templates)
         _deliver(report, state, day, config, open_channel)
-        report.log_files = write_reminder_log(state.log(), config.output_dir, config.locale)
+        log = state.log()
+        report.log_files = write_reminder_log(log, config.output_dir, config.locale)
+        report.write_back = write_back(config, office, {
+            register: {config.output.reminder_tab: log_table(
+                [row for row in log if str(row["record"]).startswith(f"{register}.")],
+                config.locale)}
+            for register in office.registers})
     finally:
         state.close()
     return report

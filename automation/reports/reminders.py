@@ -38,6 +38,8 @@ def render_remind(report: RemindReport, config: OfficeConfig, console: Console) 
                         person=failure.digest.message.person_name, detail=failure.detail))
     for doubt in report.in_doubt:
         _say(console, t("remind.in_doubt", channel=doubt.channel, person=doubt.person))
+    for line in report.write_back.written + report.write_back.skipped:
+        _say(console, line)
     if report.dry_run:
         _say(console, t("remind.dry_summary", messages=len(report.messages),
                         items=len(report.plan.reminders),
