@@ -147,3 +147,72 @@ def test_validate_and_remind_write_their_tabs_when_switched_on(tmp_path):
     again = clerk("validate", "--format", "json", cwd=tmp_path)
     assert json.loads(again.stdout)["findings"] == report["findings"], (
         "the owned tabs are not read as registers")
+
+
+def test_an_xlsm_keeps_its_vba_project(tmp_path):
+    """xlwings ships a real .xlsm with a VBA project: it must come through untouched."""
+    import importlib.util
+    import shutil
+
+    import pytest
+
+    spec = importlib.util.find_spec("xlwings")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("xlwings is not installed")
+    source = Path(spec.submodule_search_locations[0]) / "quickstart.xlsm"
+    path = tmp_path / "roster.xlsm"
+    shutil.copy(source, path)
+    original = parts(path)
+    for _ in range(2):
+        write_owned_tabs(path, {"校验结果": [["单元格"], ["A1"]]}, expected=fingerprint(path),
+                         backups=tmp_path / "b")
+    after = parts(path)
+    assert after["xl/vbaProject.bin"] == original["xl/vbaProject.bin"]
+    assert len(set(after) - set(original)) == 1
+    assert all(after[n] == original[n] for n in original if n not in INDEX_PARTS)
+    assert b"macroEnabled" in after["[Content_Types].xml"]
+    names = calamine.CalamineWorkbook.from_path(str(path)).sheet_names
+    assert names[-1] == "校验结果" and len(names) == len(
+        calamine.CalamineWorkbook.from_path(str(source)).sheet_names) + 1
+
+
+def _soffice() -> str:
+    import shutil
+
+    import pytest
+
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        pytest.skip("LibreOffice is not installed (CI installs libreoffice-calc-nogui)")
+    return found
+
+
+def _convert(soffice: str, source: Path, target_format: str, out: Path) -> Path:
+    import subprocess
+
+    profile = out / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile.as_posix()}",
+                    "--headless", "--convert-to", target_format, "--outdir", str(out),
+                    str(source)], check=True, capture_output=True, timeout=180)
+    return out / f"{source.stem}.{target_format.split(':')[0]}"
+
+
+def test_a_workbook_saved_by_libreoffice(tmp_path):
+    """A second real producer: LibreOffice writes the file, Sheet Clerk adds its tab twice,
+    LibreOffice still opens the result and sees the officers' cells."""
+    soffice = _soffice()
+    made = rich_workbook(tmp_path / "made.xlsx")
+    saved = _convert(soffice, made, "xlsx", tmp_path / "lo")
+    path = tmp_path / "assets.xlsx"
+    path.write_bytes(saved.read_bytes())
+    original = parts(path)
+    for text in ("第一次", "第二次"):
+        write_owned_tabs(path, {"校验结果": [["说明"], [text]]}, expected=fingerprint(path),
+                         backups=tmp_path / "b")
+    after = parts(path)
+    assert len(set(after) - set(original)) == 1
+    assert all(after[n] == original[n] for n in original if n not in INDEX_PARTS)
+    csv = _convert(soffice, path, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "back")
+    assert "音响" in csv.read_text(encoding="utf-8")
+    pdf = _convert(soffice, path, "pdf", tmp_path / "pdf")
+    assert pdf.stat().st_size > 1000
