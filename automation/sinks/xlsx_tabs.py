@@ -29,6 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 import python_calamine as calamine
 
 from ..errors import ClerkError
+from ..layout import column_letter
 
 KEEP_BACKUPS = 5
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -92,23 +93,14 @@ def _cell(ref: str, value: Any) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
 
 
-def _letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def sheet_xml(rows: list[list[Any]]) -> bytes:
     """A plain worksheet: inline strings, numbers, frozen header, no styles."""
     width = max((len(r) for r in rows), default=1)
     body = []
     for r, row in enumerate(rows, start=1):
-        cells = "".join(_cell(f"{_letters(c)}{r}", v) for c, v in enumerate(row))
+        cells = "".join(_cell(f"{column_letter(c)}{r}", v) for c, v in enumerate(row))
         body.append(f'<row r="{r}">{cells}</row>')
-    last = f"{_letters(width - 1)}{max(len(rows), 1)}"
+    last = f"{column_letter(width - 1)}{max(len(rows), 1)}"
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><dimension ref="A1:{last}"/>'
