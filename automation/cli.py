@@ -193,6 +193,44 @@ def remind(
     _run(debug, locale, body)
 
 
+@app.command(help=_help("kpi"))
+def kpi(
+    period: Annotated[str | None, typer.Option("--period", "-p", help=_help("period"))] = None,
+    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
+                      ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help=_help("kpi_dir"), show_default=False)
+    ] = None,
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .kpi import kpi_report
+        from .load import load_office
+        from .reports.kpi_text import render_kpis
+
+        if format not in ("text", "json"):
+            raise UsageError("cli.unknown_format", format=format, known="text, json")
+        office_config = _load(config, locale)
+        day = _parse_day(today)
+        office = load_office(office_config)
+        result = kpi_report(office_config, period, day, office)
+        if format == "json":
+            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            render_kpis(result, _console())
+        if output is not None:
+            from .kpi.dashboard import write_dashboards
+
+            for path in write_dashboards(office_config, result, office, output, today=day):
+                _console(stderr=True).print(t("cli.written", path=path), markup=False)
+        return 0
+
+    _run(debug, locale, body)
+
+
 @app.command(help=_help("init"))
 def init(
     directory: Annotated[Path, typer.Argument(help=_help("init_dir"))],

@@ -1,0 +1,45 @@
+"""KPIs: periods, the twelve definitions, rollups over several offices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ..config import OfficeConfig, load_config
+from ..i18n import t
+from ..load import OfficeData, load_office
+from ..workdays import WorkCalendar, calendar_for
+from .engine import KPIS, KpiResult, KpiRow, compute_kpis
+from .periods import Period, parse_period
+
+
+@dataclass
+class Unit:
+    name: str
+    config: OfficeConfig
+    office: OfficeData
+    calendar: WorkCalendar
+
+
+def load_units(config: OfficeConfig, office: OfficeData | None = None) -> list[Unit]:
+    """This office and every `[[units]]` office it rolls up, each read from its own config."""
+    units = [Unit(config.office.name, config, office or load_office(config),
+                  calendar_for(config))]
+    for unit in config.units:
+        other = load_config(config.resolve(unit.config))
+        units.append(Unit(unit.name, other, load_office(other), calendar_for(other)))
+    return units
+
+
+def kpi_report(config: OfficeConfig, period: str | None = None, today: date | None = None,
+               office: OfficeData | None = None) -> KpiResult:
+    """`clerk kpi` as a library call."""
+    when = today or date.today()
+    chosen = parse_period(period, config, when)
+    units = load_units(config, office)
+    return compute_kpis([(u.name, u.office, u.calendar) for u in units], chosen,
+                        t("kpi.all_units", config.locale))
+
+
+__all__ = ["KPIS", "KpiResult", "KpiRow", "Period", "compute_kpis", "kpi_report",
+           "load_units", "parse_period"]
