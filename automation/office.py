@@ -108,4 +108,11 @@ def run_demo(directory: Path, *, locale: str = "zh-Hans", today: date | None = N
     if reminders.sent:
         outputs.append(outbox)
     outputs.extend(reminders.log_files)
+    from .kpi import kpi_report
+    from .kpi.dashboard import write_dashboards
+
+    day = today or date.today()
+    kpis = kpi_report(config, None, day, result.office)
+    dashboards = write_dashboards(config, kpis, result.office, out / "kpi", today=day)
+    outputs.extend(p for p in dashboards if p.suffix == ".html")
     return DemoReport(config_path, result, outputs)

@@ -78,6 +78,8 @@ def test_demo_runs_and_shows_the_planted_mistakes(tmp_path):
     messages = list((out / "outbox").rglob("*.eml"))
     assert messages, "the demo's reminders go to the outbox folder, nothing is sent"
     assert (out / "reminder_log.csv").is_file()
+    assert (out / "kpi" / "kpi_dashboard.html").is_file()
+    assert str(out / "kpi" / "kpi_dashboard.html") in done.stdout
     report = json.loads((out / "validation.json").read_text(encoding="utf-8"))
     codes = {f["code"] for f in report["findings"]}
     assert {"order", "required_when", "ref_missing", "duplicate", "status_needs",

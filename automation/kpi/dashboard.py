@@ -17,7 +17,6 @@ locale catalogues. All files are written atomically (temp file beside it + `os.r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -231,6 +230,7 @@ def _write_met(sheet, row: int, col: int, met: bool | None, fmt: _Formats, loc: 
 
 
 _KPI_HEADER_ROW = 3
+_CHART_DATA_COL = 7
 
 
 def _kpi_sheet(book, fmt: _Formats, result: KpiResult, loc: str, office_name: str) -> None:
@@ -258,18 +258,27 @@ def _kpi_sheet(book, fmt: _Formats, result: KpiResult, loc: str, office_name: st
     _set_widths(sheet, seen)
     sheet.freeze_panes(_KPI_HEADER_ROW + 1, 1)
 
-    # chart: the rate KPIs (days would need another axis; they are in the table above)
+    # chart: the rate KPIs (days would need another axis; they are in the table above).
+    # Its data sits in hidden columns H:J as one contiguous block, since union ranges
+    # (the audit-days row sits among the rates) are not read by every spreadsheet program.
+    data_col = _CHART_DATA_COL
+    for index, key in enumerate(_RATE_KEYS):
+        r = _KPI_HEADER_ROW + 1 + index
+        row = overall[key]
+        sheet.write_string(r, data_col, kpi_name(key, loc))
+        if row.value is not None:
+            sheet.write_number(r, data_col + 1, row.value, fmt.pct)
+        sheet.write_number(r, data_col + 2, row.target, fmt.pct)
+    sheet.set_column(data_col, data_col + 2, None, None, {"hidden": True})
+    first = _KPI_HEADER_ROW + 1
+    last = first + len(_RATE_KEYS) - 1
     chart = book.add_chart({"type": "bar"})
-    rate_rows = [_KPI_HEADER_ROW + 1 + _KEYS.index(k) for k in _RATE_KEYS]
-    first, last = min(rate_rows), max(rate_rows)
-    # the rate KPIs are not contiguous (audit days sits among them): one range per block
-    blocks = _blocks(rate_rows)
-    for series, col, colour in (("series_value", 1, "#4472C4"),
-                                ("series_target", 4, "#A5A5A5")):
+    for offset, (series, colour) in enumerate((("series_value", "#4472C4"),
+                                               ("series_target", "#A5A5A5")), start=1):
         chart.add_series({
             "name": t(f"dashboard.{series}", loc),
-            "categories": _ranges(name, blocks, 0),
-            "values": _ranges(name, blocks, col),
+            "categories": [name, first, data_col, last, data_col],
+            "values": [name, first, data_col + offset, last, data_col + offset],
             "fill": {"color": colour},
             "gap": 60,
         })
@@ -278,26 +287,10 @@ def _kpi_sheet(book, fmt: _Formats, result: KpiResult, loc: str, office_name: st
                       "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 640, "height": 22 * (last - first + 1) + 140})
+    chart.set_size({"width": 640, "height": 44 * len(_RATE_KEYS) + 120})
     chart.show_blanks_as("gap")
+    chart.show_hidden_data()
     sheet.insert_chart(_KPI_HEADER_ROW + len(overall) + 3, 0, chart)
-
-
-def _blocks(rows: list[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for r in sorted(rows):
-        if out and out[-1][1] == r - 1:
-            out[-1] = (out[-1][0], r)
-        else:
-            out.append((r, r))
-    return out
-
-
-def _ranges(sheet: str, blocks: list[tuple[int, int]], col: int) -> str:
-    from xlsxwriter.utility import xl_range_abs, quote_sheetname
-
-    parts = [f"{quote_sheetname(sheet)}!{xl_range_abs(a, col, b, col)}" for a, b in blocks]
-    return parts[0] if len(parts) == 1 else "=(" + ",".join(parts) + ")"
 
 
 def _department_sheet(book, fmt: _Formats, result: KpiResult, loc: str) -> None:
@@ -437,7 +430,7 @@ def _svg_bar(key: str, row: KpiRow, loc: str) -> str:
 def _svg_trend(months: list[tuple[str, dict[str, KpiRow]]], loc: str) -> str:
     """The rate KPIs month by month, one line each, 0–100 %."""
     width, height = 400, 230
-    left, right, top, bottom = 36, 10, 10, 28
+    left, right, top, bottom = 36, 26, 10, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     n = len(months)
 
@@ -525,7 +518,7 @@ h1 { font-size: 1.3rem; line-height: 1.35; margin: 0 0 4px; }
 h2 { font-size: 1.05rem; margin: 22px 0 8px; }
 .meta { color: var(--muted); margin: 0 0 14px; font-size: .9rem; }
 .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 0; padding: 0; list-style: none; }
-.card { flex: 1 1 240px; background: #fff; border: 1px solid var(--line);
+.card { flex: 1 1 165px; background: #fff; border: 1px solid var(--line);
   border-radius: 12px; padding: 10px 12px; min-width: 0; }
 .card h3 { font-size: .95rem; margin: 0 0 2px; font-weight: 600; }
 .card .value { font-size: 1.6rem; font-weight: 700; line-height: 1.2; margin-right: 6px;
@@ -559,12 +552,15 @@ td.none { color: var(--muted); }
 th.sticky, td.sticky { position: sticky; left: 0; background: #fff; z-index: 1;
   box-shadow: inset -1px 0 0 var(--line); }
 th.sticky { background: #f2f4f7; }
+td.sticky { min-width: 8.5em; max-width: 12em; }
+td { min-width: 4.5em; } td.wide { min-width: 8.5em; }
+table.grid td.num { min-width: 5.5em; }
 tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
 .empty { background: #fff; border: 1px dashed #d0d5dd; border-radius: 12px; padding: 12px;
   color: var(--muted); }
 footer { color: var(--muted); font-size: .8rem; margin: 24px 0 8px; }
 @media (max-width: 480px) { body { padding: 10px; font-size: 14px; }
-  .card { flex-basis: 100%; } .card .value { font-size: 1.4rem; } }
+  .card { padding: 8px 10px; } .card .value { font-size: 1.3rem; } }
 @media print { body { background: #fff; } .scroll { overflow: visible; } }
 """
 
@@ -611,7 +607,7 @@ _DASHBOARD = """\
 <h2>{{ t("dashboard.sheet_departments") }}</h2>
 {% if departments %}
 <div class="panel">{{ share_svg }}</div>
-<div class="scroll" style="margin-top:10px"><table>
+<div class="scroll" style="margin-top:10px"><table class="grid">
 <thead><tr><th class="sticky">{{ t("dashboard.kpi") }}</th>
 {% for d in departments %}<th class="num">{{ d.name }}</th>{% endfor %}</tr></thead>
 <tbody>
@@ -635,7 +631,7 @@ _DASHBOARD = """\
 </ul>
 <p class="note">{{ t("dashboard.trend_note") }}</p>
 </div>
-<div class="scroll" style="margin-top:10px"><table>
+<div class="scroll" style="margin-top:10px"><table class="grid">
 <thead><tr><th class="sticky">{{ t("dashboard.kpi") }}</th>
 {% for m in months %}<th class="num">{{ m }}</th>{% endfor %}</tr></thead>
 <tbody>
@@ -665,7 +661,7 @@ _EXPENSES = """\
 <th class="num">{{ t("dashboard.balance") }}</th></tr></thead>
 <tbody>
 {% for b in budgets %}
-<tr><td class="sticky">{{ b.label }}</td><td>{{ b.department }}</td>
+<tr><td class="sticky">{{ b.label }}</td><td class="wide">{{ b.department }}</td>
 <td class="num">{{ b.amount }}</td><td class="num">{{ b.month }}</td>
 <td class="num">{{ b.so_far }}</td><td class="num {{ b.state }}">{{ b.balance }}</td></tr>
 {% endfor %}
@@ -684,8 +680,9 @@ _EXPENSES = """\
 <th class="num">{{ t("dashboard.balance") }}</th></tr></thead>
 <tbody>
 {% for r in rows %}
-<tr><td class="num">{{ r.date }}</td><td>{{ r.item }}</td><td class="num">{{ r.amount }}</td>
-<td>{{ r.handler }}</td><td>{{ r.budget }}</td><td class="num">{{ r.budget_amount }}</td>
+<tr><td class="num">{{ r.date }}</td><td class="wide">{{ r.item }}</td>
+<td class="num">{{ r.amount }}</td><td>{{ r.handler }}</td><td class="wide">{{ r.budget }}</td>
+<td class="num">{{ r.budget_amount }}</td>
 <td class="num">{{ r.so_far }}</td><td class="num {{ r.state }}">{{ r.balance }}</td></tr>
 {% endfor %}
 <tr class="total"><td></td><td>{{ t("dashboard.total") }}</td>
@@ -710,7 +707,8 @@ _DEPARTMENTS = """\
 <th class="num">{{ t("dashboard.share") }}</th></tr></thead>
 <tbody>
 {% for d in departments %}
-<tr><td class="num">{{ d.rank }}</td><td>{{ d.name }}</td><td class="num">{{ d.met }}</td>
+<tr><td class="num">{{ d.rank }}</td><td class="wide">{{ d.name }}</td>
+<td class="num">{{ d.met }}</td>
 <td class="num">{{ d.measured }}</td><td class="num">{{ d.share_text }}</td></tr>
 {% endfor %}
 </tbody></table></div>
@@ -722,7 +720,7 @@ _DEPARTMENTS = """\
 <th class="num">{{ t("dashboard.records") }}</th></tr></thead>
 <tbody>
 {% for r in d.lines %}
-<tr><td>{{ r.name }}</td><td class="num {{ r.state }}">{{ r.value }}</td>
+<tr><td class="wide">{{ r.name }}</td><td class="num {{ r.state }}">{{ r.value }}</td>
 <td class="num">{{ r.target }}</td><td><span class="badge {{ r.state }}">{{ r.met }}</span></td>
 <td class="num">{{ r.detail }}</td></tr>
 {% endfor %}
@@ -1115,8 +1113,7 @@ def _month_of(period: Period, day: date) -> Period:
 
 
 def write_dashboards(config: OfficeConfig, result: KpiResult, office: OfficeData | None,
-                     out_dir: Path, *, today: date,
-                     compute: Callable[..., KpiResult] = compute_kpis) -> list[Path]:
+                     out_dir: Path, *, today: date) -> list[Path]:
     """Every dashboard and report of `result`'s period into `out_dir`, with stable names
     (`DASHBOARD_FILES`); the trend is computed month by month over the period with the same
     units. The expense report covers the month of the period's as-of day."""
@@ -1128,7 +1125,7 @@ def write_dashboards(config: OfficeConfig, result: KpiResult, office: OfficeData
     units = load_units(config, office)
     specs = [(u.name, u.office, u.calendar) for u in units]
     total = t("kpi.all_units", loc)
-    trend = [compute(specs, month, total) for month in result.period.months()]
+    trend = [compute_kpis(specs, month, total) for month in result.period.months()]
     paths = [
         write_dashboard_xlsx(result, trend, out / "kpi_dashboard.xlsx", locale=loc,
                              office_name=office_name),
