@@ -207,7 +207,7 @@ def kpi(
     debug: DebugOption = False,
 ) -> None:
     def body() -> int:
-        from .kpi import kpi_report
+        from .kpi import kpi_report, publish_kpis
         from .load import load_office
         from .reports.kpi_text import render_kpis
 
@@ -221,6 +221,9 @@ def kpi(
             sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         else:
             render_kpis(result, _console())
+        published = publish_kpis(office_config, result, office)
+        for line in published.written + published.skipped:
+            _console(stderr=True).print(line, markup=False, highlight=False)
         if output is not None:
             from .kpi.dashboard import write_dashboards
 

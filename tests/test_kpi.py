@@ -193,3 +193,15 @@ def test_bad_period_is_one_clear_line(tmp_path):
     done = clerk("kpi", "--period", "2025-autumn", cwd=tmp_path)
     assert done.returncode == 2 and "2025-autumn" in done.stderr
     assert done.stderr.strip().count("\n") == 0
+
+
+def test_kpi_tab_is_written_back_when_switched_on(tmp_path):
+    import python_calamine as calamine
+
+    build(tmp_path, extra="\n[output]\nwrite_back = true\n")
+    done = clerk("kpi", "--period", "2025-10", "--today", "2025-10-20", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    book = calamine.CalamineWorkbook.from_path(str(tmp_path / "roster.xlsx"))
+    assert book.sheet_names[-1] == "KPI看板"
+    rows = book.get_sheet_by_name("KPI看板").to_python()
+    assert rows[0][0] == "指标" and any(r[0] == "任务按时完成率" for r in rows[1:])

@@ -8,6 +8,7 @@ from datetime import date
 from ..config import OfficeConfig, load_config
 from ..i18n import t
 from ..load import OfficeData, load_office
+from ..sinks.writeback import WriteBackReport, write_back
 from ..workdays import WorkCalendar, calendar_for
 from .engine import KPIS, KpiResult, KpiRow, compute_kpis
 from .periods import Period, parse_period
@@ -41,5 +42,26 @@ def kpi_report(config: OfficeConfig, period: str | None = None, today: date | No
                         t("kpi.all_units", config.locale))
 
 
+def kpi_tab(result: KpiResult, locale: str) -> list[list[object]]:
+    """The KPI看板 tab: every row of the result, in the reader's language."""
+    from ..reports.kpi_text import shown_target, shown_value
+
+    rows: list[list[object]] = [[t(f"kpi.column.{c}", locale) for c in (
+        "kpi", "office", "department", "value", "numerator", "denominator", "target", "met")]]
+    for row in result.rows:
+        rows.append([t(f"kpi.name.{row.key}", locale), row.office or "", row.department or "",
+                     shown_value(row), row.numerator, row.denominator, shown_target(row),
+                     "—" if row.met is None else ("✓" if row.met else "✗")])
+    return rows
+
+
+def publish_kpis(config: OfficeConfig, result: KpiResult, office: OfficeData
+                 ) -> WriteBackReport:
+    """With write-back on, every register workbook of this office gets the KPI看板 tab."""
+    table = kpi_tab(result, config.locale)
+    return write_back(config, office, {r: {config.output.kpi_tab: table}
+                                       for r in office.registers})
+
+
 __all__ = ["KPIS", "KpiResult", "KpiRow", "Period", "compute_kpis", "kpi_report",
-           "load_units", "parse_period"]
+           "load_units", "parse_period", "publish_kpis"]
