@@ -101,6 +101,16 @@ def _parse_day(value: str | None) -> date:
 FORMATS = ("text", "json", "xlsx", "html")
 
 
+def _text_or_json(format: str) -> None:
+    if format not in ("text", "json"):
+        raise UsageError("cli.unknown_format", format=format, known="text, json")
+
+
+def _print_json(data: object) -> None:
+    """Machine output on stdout: one JSON document, UTF-8, Chinese left readable."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
 @app.command(help=_help("validate"))
 def validate(
     register: Annotated[
@@ -179,13 +189,12 @@ def remind(
         from .reminders.remind import remind as run_remind
         from .reports.reminders import render_remind
 
-        if format not in ("text", "json"):
-            raise UsageError("cli.unknown_format", format=format, known="text, json")
+        _text_or_json(format)
         office = _load(config, locale)
         report = run_remind(office, today=_parse_day(today) if today else None,
                             dry_run=dry_run)
         if format == "json":
-            sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            _print_json(report.to_dict())
         else:
             render_remind(report, office, _console())
         return 0 if report.ok else 1
@@ -211,14 +220,13 @@ def kpi(
         from .load import load_office
         from .reports.kpi_text import render_kpis
 
-        if format not in ("text", "json"):
-            raise UsageError("cli.unknown_format", format=format, known="text, json")
+        _text_or_json(format)
         office_config = _load(config, locale)
         day = _parse_day(today)
         office = load_office(office_config)
         result = kpi_report(office_config, period, day, office)
         if format == "json":
-            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            _print_json(result.to_dict())
         else:
             render_kpis(result, _console())
         published = publish_kpis(office_config, result, office)
