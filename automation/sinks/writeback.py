@@ -38,6 +38,7 @@ def write_back(config: OfficeConfig, office: OfficeData,
         except WriteBackSkipped as exc:
             report.skipped.append(exc.message())
         else:
-            report.written.append(t("writeback.written", tabs=t("writeback.separator").join(done.tabs),
+            tabs = t("writeback.separator").join(done.tabs)
+            report.written.append(t("writeback.written", tabs=tabs,
                                     path=str(done.path), backup=str(done.backup)))
     return report
