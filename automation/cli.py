@@ -242,6 +242,141 @@ def kpi(
     _run(debug, locale, body)
 
 
+@app.command(help=_help("archive"))
+def archive(
+    period: Annotated[str | None, typer.Option("--period", "-p", help=_help("archive_period"))
+                      ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help=_help("archive_dir"), show_default=False)
+    ] = None,
+    redact: Annotated[bool, typer.Option("--redact", help=_help("redact"))] = False,
+    zip_: Annotated[bool, typer.Option("--zip", help=_help("zip"))] = False,
+    retention: Annotated[str | None, typer.Option("--retention", help=_help("retention"))
+                         ] = None,
+    prune: Annotated[bool, typer.Option("--prune", help=_help("prune"))] = False,
+    yes: Annotated[bool, typer.Option("--yes", help=_help("yes"))] = False,
+    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
+                      ] = "text",
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .archive import archive_period
+        from .archive import prune as prune_snapshots
+
+        _text_or_json(format)
+        office = _load(config, locale)
+        day = _parse_day(today)
+        if prune:
+            pruned = prune_snapshots(office, today=day, out_dir=output, remove=yes)
+            if format == "json":
+                _print_json(pruned.to_dict())
+            else:
+                render_prune(pruned, yes)
+            return 0
+        if not period:
+            raise UsageError("archive.period_required")
+        report = archive_period(office, period, today=day, out_dir=output, redact=redact,
+                                as_zip=zip_, retention=retention)
+        if format == "json":
+            _print_json(report.to_dict())
+        else:
+            render_archive(report)
+        return 0
+
+    _run(debug, locale, body)
+
+
+def _size(count: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1024 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1024  # type: ignore[assignment]
+    return str(count)
+
+
+def render_archive(report: Any) -> None:
+    console = _console()
+    period = report.period
+    until = report.keep_until.isoformat() if report.keep_until else t("archive.forever")
+    lines = [
+        t("archive.done", path=report.path),
+        t("archive.summary", period=period.key, start=period.start, end=period.end,
+          as_of=period.as_of, files=report.files, size=_size(report.bytes),
+          retention=report.retention_class, until=until),
+        t("archive.checklist", **report.checklist),
+    ]
+    if report.errors:
+        lines.append(t("archive.errors_left", count=report.errors))
+    if report.redacted:
+        lines.append(t("archive.redacted"))
+    lines.append(t("archive.fingerprint", fingerprint=report.fingerprint))
+    for line in lines:
+        console.print(line, markup=False)
+
+
+def render_prune(report: Any, removing: bool) -> None:
+    console = _console()
+    if not report.entries:
+        console.print(t("prune.none", folder=report.folder), markup=False)
+        return
+    for entry in report.entries:
+        if entry.unfinished:
+            state = t("prune.unfinished")
+        else:
+            state = t("prune.expired" if entry.expired else "prune.kept")
+        until = (entry.keep_until.isoformat() if entry.keep_until
+                 else t("prune.forever" if entry.retention_class else "prune.unknown"))
+        console.print(t("prune.line", name=entry.path.name, retention=entry.retention_class
+                        or "-", made=entry.made or "-", until=until, state=state),
+                      markup=False)
+    if removing:
+        for path in report.removed:
+            console.print(t("prune.removed", path=path), markup=False)
+    elif report.expired:
+        console.print(t("prune.hint", count=len(report.expired)), markup=False)
+    else:
+        console.print(t("prune.nothing"), markup=False)
+
+
+@app.command(help=_help("verify"))
+def verify(
+    path: Annotated[Path, typer.Argument(help=_help("verify_path"))],
+    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
+                      ] = "text",
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .archive import verify as verify_bag
+
+        _text_or_json(format)
+        result = verify_bag(path)
+        if format == "json":
+            _print_json(result.to_dict())
+            return 0 if result.ok else 1
+        console = _console()
+        if result.info:
+            console.print(t("verify.about", office=result.tag("Source-Organization"),
+                            period=result.tag("Period"), date=result.tag("Bagging-Date"),
+                            retention=result.tag("Retention-Class")), markup=False)
+        if result.ok:
+            console.print(t("verify.ok", files=result.files, path=path), markup=False)
+        else:
+            console.print(t("verify.bad", path=path), markup=False)
+            for problem in result.problems:
+                console.print("  " + t(f"verify.{problem.kind}", path=problem.path,
+                                       detail=problem.detail), markup=False)
+        if result.fingerprint:
+            console.print(t("verify.fingerprint", fingerprint=result.fingerprint),
+                          markup=False)
+        return 0 if result.ok else 1
+
+    _run(debug, locale, body)
+
+
 @app.command(help=_help("init"))
 def init(
     directory: Annotated[Path, typer.Argument(help=_help("init_dir"))],

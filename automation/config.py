@@ -13,7 +13,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 from .i18n import LOCALES
@@ -143,6 +151,46 @@ class ValidationSection(Section):
         return value
 
 
+RETENTION_DEFAULTS = {"永久": "permanent", "长期": "30y", "短期": "10y"}
+"""How long a snapshot of each retention class (保管期限) is kept."""
+PERIOD_KINDS = ("week", "month", "semester", "year", "range")
+_DURATION = re.compile(r"^(permanent|永久|\d+[ymd])$")
+
+
+class ArchiveSection(Section):
+    dir: str | None = None
+    """Where snapshots go; default `<output dir>/archive`."""
+    retention: dict[str, str] = Field(default_factory=lambda: dict(RETENTION_DEFAULTS))
+    """Retention class -> `permanent` or a duration such as `30y`, `6m`, `90d`."""
+    period_class: dict[str, str] = Field(default_factory=lambda: {
+        "week": "短期", "month": "短期", "semester": "长期", "year": "永久", "range": "长期"})
+    """The retention class a snapshot gets from the kind of its period."""
+
+    @field_validator("retention")
+    @classmethod
+    def _durations(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, duration in value.items():
+            if not _DURATION.match(str(duration).strip()):
+                raise ValueError(f"{name}: permanent | <n>y | <n>m | <n>d")
+        return {name: str(duration).strip() for name, duration in value.items()}
+
+    @field_validator("period_class")
+    @classmethod
+    def _kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind in value:
+            if kind not in PERIOD_KINDS:
+                raise ValueError(f"{kind}: {' | '.join(PERIOD_KINDS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _classes_known(self) -> ArchiveSection:
+        for kind, name in self.period_class.items():
+            if name not in self.retention:
+                raise ValueError(f"period_class.{kind} = {name!r}: "
+                                 f"{' | '.join(self.retention)}")
+        return self
+
+
 class Unit(Section):
     name: str
     config: str
@@ -159,6 +207,7 @@ class OfficeConfig(Section):
     server: ServerSection = Field(default_factory=ServerSection)
     semesters: SemestersSection = Field(default_factory=SemestersSection)
     validation: ValidationSection = Field(default_factory=ValidationSection)
+    archive: ArchiveSection = Field(default_factory=ArchiveSection)
     enums: dict[str, list[str]] = Field(default_factory=dict)
     units: list[Unit] = Field(default_factory=list)
 
@@ -204,6 +253,10 @@ class OfficeConfig(Section):
     @property
     def output_dir(self) -> Path:
         return self.resolve(self.output.dir)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.resolve(self.archive.dir) if self.archive.dir else self.output_dir / "archive"
 
     @property
     def locale(self) -> str:

@@ -18,7 +18,7 @@ locale catalogues. All files are written atomically (temp file beside it + `os.r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -196,11 +196,14 @@ class _Formats:
         return self.pct if met is None else (self.pct_good if met else self.pct_bad)
 
 
-def _new_book(path: Path, title: str):
+def _new_book(path: Path, title: str, as_of: date):
+    """A report workbook stamped with the day its figures are as of, not the moment it was
+    written: the same figures give the same bytes (a snapshot's manifest depends on it)."""
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
                                            "strings_to_formulas": False,
                                            "strings_to_urls": False})
-    book.set_properties({"title": title, "author": "Sheet Clerk"})
+    book.set_properties({"title": title, "author": "Sheet Clerk",
+                         "created": datetime.combine(as_of, time())})
     return book
 
 
@@ -388,7 +391,8 @@ def write_dashboard_xlsx(result: KpiResult, trend: list[KpiResult], path: Path, 
     loc = _locale(locale)
     path = Path(path)
     with _atomic(path) as temp:
-        book = _new_book(temp, _heading(office_name, t("dashboard.title", loc)))
+        book = _new_book(temp, _heading(office_name, t("dashboard.title", loc)),
+                         result.period.as_of)
         fmt = _Formats(book, loc)
         _kpi_sheet(book, fmt, result, loc, office_name)
         _department_sheet(book, fmt, result, loc)
@@ -932,7 +936,7 @@ def write_expense_report(office: OfficeData, period: Period, path_stem: Path, *,
 
     xlsx = stem.with_name(stem.name + ".xlsx")
     with _atomic(xlsx) as temp:
-        book = _new_book(temp, title)
+        book = _new_book(temp, title, period.as_of)
         fmt = _Formats(book, loc)
         sheet = book.add_worksheet(_sheet_title(t("dashboard.expenses", loc)))
         sheet.write_string(0, 0, title, fmt.title)
@@ -1024,7 +1028,7 @@ def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
 
     xlsx = stem.with_name(stem.name + ".xlsx")
     with _atomic(xlsx) as temp:
-        book = _new_book(temp, title)
+        book = _new_book(temp, title, result.period.as_of)
         fmt = _Formats(book, loc)
         name = _sheet_title(t("dashboard.ranking", loc))
         sheet = book.add_worksheet(name)

@@ -28,6 +28,15 @@ class Period:
         return {"key": self.key, "start": self.start.isoformat(), "end": self.end.isoformat(),
                 "as_of": self.as_of.isoformat()}
 
+    @property
+    def kind(self) -> str:
+        """week | month | semester | year | range: what retention class a snapshot gets."""
+        for kind, pattern in (("week", _WEEK), ("month", _MONTH), ("semester", _SEMESTER),
+                              ("year", _YEAR)):
+            if pattern.match(self.key):
+                return kind
+        return "range"
+
     def months(self) -> list[Period]:
         """The calendar months within the period (clipped), for trends."""
         out: list[Period] = []

@@ -1,0 +1,505 @@
+"""Period-end snapshots (归档): one BagIt bag per run that any BagIt tool can verify, with
+the registers byte for byte, a CSV per sheet, the period's reports and the handover
+checklist; `--redact` masks personal data everywhere in it; `verify` and `prune` keep
+the snapshots honest and within their retention period.
+
+>>> report = archive_period(config, "2025-fall", today=date(2026, 2, 1))  # doctest: +SKIP
+>>> verify(report.path).ok                                                # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import calendar as month_days
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time as clock
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import bagit
+
+from .. import __version__
+from ..checks.findings import Finding
+from ..config import OfficeConfig
+from ..errors import ClerkError, ConfigError, SourceError, UsageError
+from ..i18n import current_locale, t
+from ..kpi import load_units
+from ..kpi.dashboard import write_dashboards, write_department_report, write_expense_report
+from ..kpi.engine import compute_kpis
+from ..kpi.periods import Period, parse_period
+from ..layout import locate_tables
+from ..registers import REGISTERS
+from ..reports.findings import write_findings_html, write_findings_xlsx
+from ..reports.reminder_log import write_reminder_log
+from ..sources.base import RawSheet, RawWorkbook
+from ..sources.files import FileSource
+from ..validate import ValidationResult, validate_office
+from ..workdays import calendar_for
+from .bag import Verification, fingerprint, make_bag, read_info, verify, verify_folder, zip_bag
+from .handover import Checklist, Col, handover_checklist
+from .redact import Redactor
+from .render import (
+    csv_bytes,
+    safe_file_name,
+    sheet_csv_names,
+    write_checklist_html,
+    write_checklist_xlsx,
+    write_values_xlsx,
+)
+
+__all__ = ["ArchiveReport", "PruneReport", "archive_period", "prune", "verify"]
+
+PERMANENT = ("permanent", "永久")
+STALE_PARTIAL_SECONDS = 6 * 3600
+"""An unfinished snapshot folder this old belongs to a run that died: it is cleared."""
+PARTIAL = ".partial-"
+
+
+@dataclass
+class ArchiveReport:
+    path: Path
+    name: str
+    period: Period
+    redacted: bool
+    retention_class: str
+    keep_until: date | None
+    files: int
+    bytes: int
+    fingerprint: str
+    errors: int
+    checklist: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "name": self.name, "period": self.period.to_dict(),
+                "redacted": self.redacted, "retention_class": self.retention_class,
+                "keep_until": self.keep_until.isoformat() if self.keep_until else None,
+                "files": self.files, "bytes": self.bytes, "fingerprint": self.fingerprint,
+                "errors": self.errors, "checklist": self.checklist}
+
+
+# --------------------------------------------------------------------------- retention
+
+
+def keep_until(made: date, duration: str) -> date | None:
+    """The last day a snapshot made on `made` is kept; None: kept for ever."""
+    duration = duration.strip()
+    if duration in PERMANENT:
+        return None
+    count, unit = int(duration[:-1]), duration[-1]
+    if unit == "d":
+        return date.fromordinal(made.toordinal() + count)
+    months = made.month - 1 + count * (12 if unit == "y" else 1)
+    year, month = made.year + months // 12, months % 12 + 1
+    return date(year, month, min(made.day, month_days.monthrange(year, month)[1]))
+
+
+def retention_class(config: OfficeConfig, period: Period, chosen: str | None) -> str:
+    name = chosen or config.archive.period_class.get(period.kind, "长期")
+    if name not in config.archive.retention:
+        raise UsageError("archive.unknown_class", value=name,
+                         known=" | ".join(config.archive.retention))
+    return name
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass
+class _Register:
+    key: str
+    spec: str
+    original: Path
+    read_from: Path
+    """The byte-for-byte copy everything is made from (inside the bag unless redacted)."""
+    archived: Path
+    """Where the register is in the bag: that copy, or its redacted values-only export."""
+    sha256: str
+    workbook: RawWorkbook | None = None
+
+
+def _copy(source: Path, target: Path) -> str:
+    """Copy `source` to `target` byte for byte and return the SHA-256 of what was copied
+    (the copy is what everything else in the bag is made from)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    try:
+        with source.open("rb") as src, target.open("wb") as dst:
+            while block := src.read(1024 * 1024):
+                digest.update(block)
+                dst.write(block)
+    except FileNotFoundError:
+        raise SourceError("source.not_found", path=str(source)) from None
+    except PermissionError:
+        raise SourceError("source.locked", path=str(source)) from None
+    return digest.hexdigest()
+
+
+def _snapshot_sources(config: OfficeConfig, payload: Path, work: Path, redact: bool
+                      ) -> list[_Register]:
+    """Copy each register's workbook once; the copy is read, checked and archived, so an
+    officer saving the file meanwhile cannot make the bag disagree with itself."""
+    registers: list[_Register] = []
+    for key in REGISTERS:
+        spec = config.register_source(key)
+        if spec is None:
+            continue
+        if not isinstance(spec, str):
+            raise ConfigError("config.google_unsupported", key=f"registers.{key}")
+        original = config.resolve(spec)
+        name = safe_file_name(original.name)
+        archived = payload / "registers" / key / (f"{Path(name).stem}.xlsx" if redact else name)
+        read_from = work / key / name if redact else archived
+        registers.append(_Register(key, spec, original, read_from, archived,
+                                   _copy(original, read_from)))
+    return registers
+
+
+def _snapshot_config(config: OfficeConfig, registers: list[_Register]) -> OfficeConfig:
+    update = {r.key: str(r.read_from.resolve()) for r in registers}
+    return config.model_copy(update={"registers": config.registers.model_copy(update=update)})
+
+
+def redacted_sheets(register: str, workbook: RawWorkbook, redactor: Redactor
+                    ) -> list[RawSheet]:
+    """The workbook's sheets with every personal column masked below its header and every
+    known personal value swept from all other cells."""
+    personal: dict[str, tuple[int, set[int]]] = {}
+    for located in locate_tables(REGISTERS[register], workbook).values():
+        columns = {index for key, index in located.columns.items()
+                   if located.table.column(key).pii}
+        personal[located.sheet.name] = (located.header_row, columns)
+    sheets = []
+    for sheet in workbook.sheets:
+        header, columns = personal.get(sheet.name, (-1, set()))
+        rows = [[redactor.value(v, r > header and c in columns) for c, v in enumerate(row)]
+                for r, row in enumerate(sheet.rows)]
+        sheets.append(replace(sheet, rows=rows, errors=dict(sheet.errors)))
+    return sheets
+
+
+def _write_registers(registers: list[_Register], payload: Path, redactor: Redactor | None,
+                     created: datetime) -> None:
+    for register in registers:
+        assert register.workbook is not None
+        folder = payload / "registers" / register.key
+        sheets = register.workbook.sheets
+        if redactor is not None:
+            sheets = redacted_sheets(register.key, register.workbook, redactor)
+            folder.mkdir(parents=True, exist_ok=True)
+            write_values_xlsx(sheets, register.archived, title=register.key, created=created)
+        csv_folder = folder / "csv"
+        csv_folder.mkdir(parents=True, exist_ok=True)
+        for sheet, name in zip(sheets, sheet_csv_names(sheets), strict=True):
+            (csv_folder / name).write_bytes(csv_bytes(sheet.rows))
+
+
+def _findings_in_bag(findings: list[Finding], registers: list[_Register], payload: Path,
+                     absolute: bool) -> list[Finding]:
+    """Findings pointing at the archived copies instead of the office's own files: by
+    path inside the bag (JSON) or by absolute path, which the xlsx/HTML reports turn into
+    links relative to themselves."""
+    where = {}
+    for r in registers:
+        inside = r.archived.relative_to(payload).as_posix()
+        shown = str(r.archived) if absolute else f"data/{inside}"
+        where[str(r.original)] = where[str(r.read_from.resolve())] = shown
+    return [replace(f, source=where.get(f.source, f.source)) for f in findings]
+
+
+def _write_reports(config: OfficeConfig, result: ValidationResult, findings: list[Finding],
+                   registers: list[_Register], office: Any, period: Period, today: date,
+                   payload: Path, generated: datetime, loc: str) -> None:
+    reports = payload / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    as_json = ValidationResult(_findings_in_bag(findings, registers, payload, False),
+                               result.rows_checked, office, result.registers)
+    (reports / "validation.json").write_text(
+        json.dumps(as_json.to_dict(), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8", newline="\n")
+    linked = replace(as_json, findings=_findings_in_bag(findings, registers, payload, True))
+    for writer, suffix in ((write_findings_xlsx, "xlsx"), (write_findings_html, "html")):
+        writer(linked, reports / f"validation.{suffix}", locale=loc,
+               office_name=config.office.name, generated=generated)
+
+    units = load_units(config, office)
+    specs = [(u.name, u.office, u.calendar) for u in units]
+    total = t("kpi.all_units", loc)
+    kpis = compute_kpis(specs, period, total)
+    write_dashboards(config, kpis, office, reports / "kpi", today=today)
+    (reports / "kpi" / "kpi.json").write_text(
+        json.dumps(kpis.to_dict(), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8", newline="\n")
+    for month in period.months():
+        if month.start > period.as_of:
+            continue
+        folder = reports / "monthly" / month.key
+        folder.mkdir(parents=True, exist_ok=True)
+        monthly = compute_kpis(specs, month, total)
+        write_expense_report(office, month, folder / "expense_report", locale=loc,
+                             office_name=config.office.name)
+        write_department_report(monthly, folder / "department_report", locale=loc,
+                                office_name=config.office.name)
+
+
+def _reminder_rows(config: OfficeConfig, period: Period) -> list[dict[str, object]]:
+    """The period's lines of the reminder log; none when no reminder was ever recorded
+    (the state database is not created just to be read)."""
+    folder = config.resolve(config.state.dir)
+    if not (folder / "clerk.sqlite3").is_file():
+        return []
+    from ..reminders.state import State
+
+    state = State(folder)
+    try:
+        rows = state.log(since=period.start)
+    finally:
+        state.close()
+    return [r for r in rows if str(r["day"]) <= period.end.isoformat()]
+
+
+def _readme(config: OfficeConfig, name: str, period: Period, klass: str, until: date | None,
+            redacted: bool, loc: str) -> str:
+    return t("archive.readme", loc, office=config.office.name, name=name, period=period.key,
+             start=period.start.isoformat(), end=period.end.isoformat(),
+             as_of=period.as_of.isoformat(), retention=klass,
+             until=until.isoformat() if until else t("archive.forever", loc),
+             redacted=t("archive.redacted_yes" if redacted else "archive.redacted_no", loc)
+             ).rstrip() + "\n"
+
+
+def _bag_info(config: OfficeConfig, name: str, period: Period, today: date, klass: str,
+              until: date | None, redact: bool, registers: list[_Register],
+              staging: Path, payload_root: str, loc: str) -> dict[str, str | list[str]]:
+    copies = []
+    for r in registers:
+        how = "values-only xlsx export, personal data masked" if redact else "byte-for-byte copy"
+        copies.append(f"{r.key}: {payload_root}/{r.archived.relative_to(staging).as_posix()} "
+                      f"({how})")
+    return {
+        "Source-Organization": config.office.name,
+        "External-Identifier": name,
+        "External-Description": t("archive.description", loc, office=config.office.name,
+                                  period=period.key),
+        "Bagging-Date": today.isoformat(),
+        "Bag-Software-Agent": f"Sheet Clerk {__version__} (bagit-python {bagit.VERSION})",
+        "Sheet-Clerk-Version": __version__,
+        "Period": period.key,
+        "Period-Start": period.start.isoformat(),
+        "Period-End": period.end.isoformat(),
+        "As-Of": period.as_of.isoformat(),
+        "Retention-Class": klass,
+        "Retention-Until": until.isoformat() if until else "permanent",
+        "Redacted": "yes" if redact else "no",
+        "Register-Source": [f"{r.key}: {r.spec} sha256:{r.sha256}" for r in registers],
+        "Register-Copy": copies,
+    }
+
+
+def _clear_stale(folder: Path) -> None:
+    now = clock.time()
+    for child in folder.glob(f".*{PARTIAL}*"):
+        try:
+            if now - child.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                _remove(child)
+        except OSError:
+            continue
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _free_name(folder: Path, name: str) -> str:
+    """`name`, or `name_2`, `name_3`… when a snapshot of that name (folder or zip) exists."""
+    candidate, n = name, 1
+    while (folder / candidate).exists() or (folder / f"{candidate}.zip").exists():
+        n += 1
+        candidate = f"{name}_{n}"
+    return candidate
+
+
+def _checklist_cleaner(redactor: Redactor | None) -> Any:
+    if redactor is None:
+        return lambda col, value: value
+
+    def clean(col: Col, value: Any) -> Any:
+        return redactor.value(value, col.pii)
+
+    return clean
+
+
+def archive_period(config: OfficeConfig, period: str, *, today: date | None = None,
+                   out_dir: Path | None = None, redact: bool = False, as_zip: bool = False,
+                   retention: str | None = None) -> ArchiveReport:
+    """`clerk archive`: freeze the period into one bag (or zipped bag) under `out_dir`.
+
+    The bag is built in a hidden `.NAME.partial-…` folder beside its final place and
+    renamed there only once it is complete and has passed bagit-python's validation (and,
+    redacted, a search of every file for personal values): a run that dies leaves nothing
+    that looks like a snapshot.
+    """
+    day = today or date.today()
+    loc = current_locale.get()
+    chosen = parse_period(period, config, day)
+    klass = retention_class(config, chosen, retention)
+    until = keep_until(day, config.archive.retention[klass])
+    out = Path(out_dir) if out_dir else config.archive_dir
+    out.mkdir(parents=True, exist_ok=True)
+    _clear_stale(out)
+    base = safe_file_name(f"{config.office.name}_{chosen.key}_{day.isoformat()}"
+                          + ("_redacted" if redact else ""))
+    name = _free_name(out, base)
+    generated = datetime.combine(day, time(config.office.run_hour))
+    staging = out / f".{name}{PARTIAL}{uuid.uuid4().hex[:12]}"
+    staging.mkdir()  # not mkdtemp: the bag gets the usual permissions, not 0700
+    try:
+        with tempfile.TemporaryDirectory(prefix=f".{name}{PARTIAL}work-", dir=out) as work:
+            registers = _snapshot_sources(config, staging, Path(work), redact)
+            snapshot = _snapshot_config(config, registers)
+            result = validate_office(snapshot)
+            for register in registers:
+                register.workbook = FileSource(register.read_from.resolve()).read()
+            redactor = Redactor.for_office(result.office) if redact else None
+            office = redactor.office(result.office) if redactor else result.office
+            findings = ([replace(f, value=redactor.text(f.value),
+                                 message=redactor.text(f.message)) for f in result.findings]
+                        if redactor else result.findings)
+            _write_registers(registers, staging, redactor, generated)
+            _write_reports(snapshot, result, findings, registers, office, chosen, day,
+                           staging, generated, loc)
+            log = _reminder_rows(config, chosen)
+            if redactor:
+                log = [{k: redactor.value(v) for k, v in row.items()} for row in log]
+            write_reminder_log(log, staging / "reports" / "reminders", loc)
+            checklist = handover_checklist(result.office, findings, snapshot, chosen,
+                                           calendar_for(snapshot), loc)
+            _write_checklist(checklist, staging, loc, generated, redactor)
+        (staging / "README.txt").write_text(
+            _readme(config, name, chosen, klass, until, redact, loc), encoding="utf-8",
+            newline="\n")
+        info = _bag_info(config, name, chosen, day, klass, until, redact, registers, staging,
+                         "data", loc)
+        make_bag(staging, info)
+        _self_check(staging, redactor)
+        report = ArchiveReport(out / name, name, chosen, redact, klass, until, 0, 0,
+                               fingerprint(staging), sum(f.severity == "error"
+                                                         for f in result.findings),
+                               checklist.counts())
+        payload = [p for p in (staging / "data").rglob("*") if p.is_file()]
+        report.files, report.bytes = len(payload), sum(p.stat().st_size for p in payload)
+        if as_zip:
+            report.path = zip_bag(staging, out / f"{name}.zip", day)
+            shutil.rmtree(staging)
+        else:
+            os.replace(staging, report.path)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return report
+
+
+def _write_checklist(checklist: Checklist, payload: Path, loc: str, generated: datetime,
+                     redactor: Redactor | None) -> None:
+    clean = _checklist_cleaner(redactor)
+    stem = t("handover.file", loc)
+    write_checklist_xlsx(checklist, payload / f"{stem}.xlsx", locale=loc, created=generated,
+                         clean=clean)
+    write_checklist_html(checklist, payload / f"{stem}.html", locale=loc, clean=clean)
+
+
+def _self_check(staging: Path, redactor: Redactor | None) -> None:
+    """The bag must pass its own verification before it may take its final name."""
+    check = verify_folder(staging, staging)
+    if not check.ok:
+        problem = check.problems[0]
+        raise ClerkError("archive.self_check_failed", detail=f"{problem.kind} {problem.path}")
+    if redactor is not None:
+        leaks = redactor.leaks(staging)
+        if leaks:
+            raise ClerkError("archive.leak", file=leaks[0].file, value=leaks[0].masked,
+                             count=len(leaks))
+
+
+# --------------------------------------------------------------------------- prune
+
+
+@dataclass(frozen=True)
+class PruneEntry:
+    path: Path
+    retention_class: str
+    made: date | None
+    keep_until: date | None
+    expired: bool
+    unfinished: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "retention_class": self.retention_class,
+                "made": self.made.isoformat() if self.made else None,
+                "keep_until": self.keep_until.isoformat() if self.keep_until else None,
+                "expired": self.expired, "unfinished": self.unfinished}
+
+
+@dataclass
+class PruneReport:
+    folder: Path
+    entries: list[PruneEntry] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+    @property
+    def expired(self) -> list[PruneEntry]:
+        return [e for e in self.entries if e.expired]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"folder": str(self.folder), "entries": [e.to_dict() for e in self.entries],
+                "removed": [str(p) for p in self.removed]}
+
+
+def _made(info: dict[str, list[str]]) -> date | None:
+    try:
+        return date.fromisoformat((info.get("Bagging-Date") or [""])[0])
+    except ValueError:
+        return None
+
+
+def prune(config: OfficeConfig, *, today: date | None = None, out_dir: Path | None = None,
+          remove: bool = False) -> PruneReport:
+    """List the snapshots under the archive folder with how long each is kept (by its
+    class, under the config's current retention), and with `remove` delete the expired
+    ones and the leftovers of runs that died. A snapshot whose class the config no longer
+    names, or whose date cannot be read, is kept."""
+    day = today or date.today()
+    folder = Path(out_dir) if out_dir else config.archive_dir
+    report = PruneReport(folder)
+    if not folder.is_dir():
+        return report
+    for child in sorted(folder.iterdir()):
+        if child.name.startswith(".") and PARTIAL in child.name:
+            report.entries.append(PruneEntry(child, "", None, None, True, unfinished=True))
+            continue
+        info = read_info(child)
+        if info is None:
+            continue
+        klass = (info.get("Retention-Class") or [""])[0]
+        made = _made(info)
+        duration = config.archive.retention.get(klass)
+        until = keep_until(made, duration) if made and duration else None
+        expired = until is not None and day > until
+        report.entries.append(PruneEntry(child, klass, made, until, expired))
+    if remove:
+        for entry in report.expired:
+            _remove(entry.path)
+            report.removed.append(entry.path)
+    return report
+
+
+__all__ += ["Verification", "keep_until"]

@@ -1,0 +1,330 @@
+"""The handover checklist (交接清单): what next year's officers inherit still open.
+
+A pure function of the typed registers, the findings, the config and the period's as-of
+day. Each section is a list of rows whose columns reuse the registers' own labels and PII
+flags where the value comes from a register, so the checklist is labelled in the reader's
+language and redacted by the same rule as everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from ..checks.findings import Finding
+from ..config import OfficeConfig
+from ..kpi.engine import NOT_COUNTED_EXPENSE
+from ..kpi.periods import Period, parse_period
+from ..load import OfficeData
+from ..registers import Kind, get_table
+from ..reminders.rules import OPEN_CASE, run_time
+from ..workdays import WorkCalendar
+
+PAID_EXPENSE = "已报销"
+LEFT_STATUS = "离任"
+CASE_RESPONSE_HOURS = 24
+CASE_PROGRESS_WORKDAYS = 5
+
+SECTIONS = ("open_loans", "custodians", "open_cases", "unpaid_expenses", "budgets",
+            "error_findings")
+
+
+@dataclass(frozen=True)
+class Col:
+    """One checklist column: `source` (`register.table.column`) lends it a label, a kind
+    and a PII flag; a column without one is computed here and labelled by the catalogue."""
+
+    key: str
+    source: str | None = None
+    kind: str = "text"
+    """text | int | money | date | datetime | flag"""
+    pii: bool = False
+
+
+def reg(path: str, key: str | None = None) -> Col:
+    register, table, column = path.split(".")
+    spec = get_table(f"{register}.{table}").column(column)
+    kind = spec.kind.value if spec.kind in (Kind.INT, Kind.MONEY, Kind.DATE,
+                                            Kind.DATETIME) else "text"
+    return Col(key or column, path, kind, spec.pii)
+
+
+@dataclass
+class Section:
+    key: str
+    columns: tuple[Col, ...]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Checklist:
+    office: str
+    period: Period
+    as_of: date
+    sections: list[Section]
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per section, and `to_hand_over`: the assets whose custodian is not serving."""
+        counts = {s.key: len(s.rows) for s in self.sections}
+        counts["to_hand_over"] = sum(bool(r["needs_handover"])
+                                     for r in self.section("custodians").rows)
+        return counts
+
+
+def _value(value: Any) -> Any:
+    """A frame value as a plain Python value for a checklist row (None when empty)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value.item() if hasattr(value, "item") else value
+
+
+def _money(cents: Any) -> Decimal | None:
+    cents = _value(cents)
+    return None if cents is None else Decimal(int(cents)) / 100
+
+
+def _frame(office: OfficeData, name: str) -> pd.DataFrame:
+    table = office.tables.get(name)
+    if table is None:
+        from ..frames import empty_typed
+
+        return empty_typed(get_table(name), "").frame
+    return table.frame
+
+
+def _where(office: OfficeData, name: str, row: Any) -> str:
+    table = office.tables.get(name)
+    return f"{table.sheet}!{int(row)}" if table is not None and table.sheet else ""
+
+
+def _members(office: OfficeData) -> dict[str, dict[str, Any]]:
+    members = _frame(office, "roster.members").dropna(subset=["member_id"])
+    return {str(m["member_id"]): m for m in members.drop_duplicates("member_id")
+            .to_dict("records")}
+
+
+def _name(members: dict[str, dict[str, Any]], member_id: Any) -> str | None:
+    member = members.get(str(member_id)) if _value(member_id) is not None else None
+    return None if member is None else _value(member.get("name"))
+
+
+def _rows(frame: pd.DataFrame, columns: tuple[Col, ...], extra: tuple[str, ...] = ()
+          ) -> list[dict[str, Any]]:
+    keys = [c.key for c in columns if c.source and c.key in frame.columns] + list(extra)
+    return [{k: _value(v) for k, v in record.items()}
+            for record in frame[[*keys, "_row"]].to_dict("records")]
+
+
+OPEN_LOAN_COLUMNS = (
+    reg("assets.loans.loan_id"), reg("assets.loans.asset_tag"), reg("assets.items.name"),
+    reg("assets.loans.borrower"), reg("assets.loans.borrower_id"),
+    reg("assets.loans.borrower_phone"), reg("assets.loans.borrowed_on"),
+    reg("assets.loans.due_on"), Col("days_overdue", kind="int"),
+    reg("assets.loans.handled_by"), Col("handler_name"), Col("where"),
+)
+
+
+def open_loans(office: OfficeData, as_of: date) -> Section:
+    """Loans not returned: who has what, since when, and how late."""
+    loans = _frame(office, "assets.loans")
+    items = _frame(office, "assets.items").dropna(subset=["asset_tag"])
+    names = dict(zip(items["asset_tag"].astype(str), items["name"], strict=True))
+    members = _members(office)
+    open_ = loans[loans["returned_on"].isna() & loans["loan_id"].notna()]
+    open_ = open_.sort_values(["due_on", "_row"], kind="stable", na_position="last")
+    rows = _rows(open_, OPEN_LOAN_COLUMNS)
+    for row in rows:
+        row["name"] = _value(names.get(str(row["asset_tag"])))
+        due = row.get("due_on")
+        late = (as_of - due.date()).days if isinstance(due, datetime) else None
+        row["days_overdue"] = late if late and late > 0 else None
+        row["handler_name"] = _name(members, row.get("handled_by"))
+        row["where"] = _where(office, "assets.loans", row.pop("_row"))
+    return Section("open_loans", OPEN_LOAN_COLUMNS, rows)
+
+
+CUSTODIAN_COLUMNS = (
+    reg("assets.items.custodian_id"), Col("custodian_name"), Col("custodian_state"),
+    Col("needs_handover", kind="flag"), reg("assets.items.asset_tag"),
+    reg("assets.items.name"), reg("assets.items.quantity"), reg("assets.items.condition"),
+    reg("assets.items.location"), Col("where"),
+)
+
+
+def custodian_state(member: dict[str, Any] | None, member_id: Any, as_of: date) -> str:
+    """serving | leaving | left | not_in_roster | none."""
+    if _value(member_id) is None:
+        return "none"
+    if member is None:
+        return "not_in_roster"
+    left_on = _value(member.get("left_on"))
+    if _value(member.get("status")) == LEFT_STATUS or (
+            isinstance(left_on, datetime) and left_on.date() <= as_of):
+        return "left"
+    if isinstance(left_on, datetime):
+        return "leaving"
+    return "serving"
+
+
+def custodians(office: OfficeData, as_of: date) -> Section:
+    """Every asset by custodian; those whose custodian has left or is leaving come first."""
+    items = _frame(office, "assets.items")
+    items = items[items["asset_tag"].notna()]
+    members = _members(office)
+    rows = _rows(items, CUSTODIAN_COLUMNS)
+    for row in rows:
+        member_id = row.get("custodian_id")
+        member = members.get(str(member_id)) if member_id is not None else None
+        state = custodian_state(member, member_id, as_of)
+        row["custodian_name"] = _name(members, member_id)
+        row["custodian_state"] = state
+        row["needs_handover"] = state != "serving"
+        row["where"] = _where(office, "assets.items", row.pop("_row"))
+    rows.sort(key=lambda r: (not r["needs_handover"], str(r.get("custodian_id") or ""),
+                             str(r["asset_tag"])))
+    return Section("custodians", CUSTODIAN_COLUMNS, rows)
+
+
+OPEN_CASE_COLUMNS = (
+    reg("cases.cases.case_id"), reg("cases.cases.received_at"), reg("cases.cases.category"),
+    reg("cases.cases.summary"), reg("cases.cases.reporter"),
+    reg("cases.cases.reporter_contact"), reg("cases.cases.handler_id"), Col("handler_name"),
+    reg("cases.cases.status"), reg("cases.cases.first_response_at"),
+    Col("response_due", kind="datetime"), reg("cases.cases.progress_at"),
+    Col("progress_due", kind="date"), Col("case_state"), Col("where"),
+)
+
+
+def open_cases(office: OfficeData, calendar: WorkCalendar, now: datetime) -> Section:
+    """Open rights cases with their two deadlines (24 h reply, 5 working days progress)."""
+    cases = _frame(office, "cases.cases")
+    open_ = cases[cases["status"].isin(OPEN_CASE) & cases["case_id"].notna()]
+    open_ = open_.sort_values(["received_at", "_row"], kind="stable", na_position="last")
+    members = _members(office)
+    rows = _rows(open_, OPEN_CASE_COLUMNS, extra=("resolved_at",))
+    for row in rows:
+        received = row.get("received_at")
+        response_due = progress_due = None
+        state = "in_time"
+        if isinstance(received, datetime):
+            response_due = received + timedelta(hours=CASE_RESPONSE_HOURS)
+            progress_due = calendar.add_workdays(received, CASE_PROGRESS_WORKDAYS)
+            if row.get("first_response_at") is None and now > response_due:
+                state = "response_overdue"
+            elif (row.get("progress_at") is None and row.get("resolved_at") is None
+                  and now.date() > progress_due):
+                state = "progress_overdue"
+        row["response_due"] = response_due
+        row["progress_due"] = progress_due
+        row["case_state"] = state
+        row["handler_name"] = _name(members, row.get("handler_id"))
+        row["where"] = _where(office, "cases.cases", row.pop("_row"))
+        row.pop("resolved_at")
+    return Section("open_cases", OPEN_CASE_COLUMNS, rows)
+
+
+UNPAID_COLUMNS = (
+    reg("finance.expenses.expense_id"), reg("finance.expenses.budget_id"),
+    reg("finance.expenses.item"), reg("finance.expenses.amount"),
+    reg("finance.expenses.spent_on"), reg("finance.expenses.submitted_on"),
+    reg("finance.expenses.claimant_id"), Col("claimant_name"),
+    reg("finance.expenses.status"), reg("finance.expenses.approved_on"), Col("where"),
+)
+
+
+def unpaid_expenses(office: OfficeData) -> Section:
+    """Reimbursements neither paid nor sent back."""
+    expenses = _frame(office, "finance.expenses")
+    unpaid = expenses[~expenses["status"].isin((PAID_EXPENSE, NOT_COUNTED_EXPENSE))
+                      & expenses["expense_id"].notna()]
+    unpaid = unpaid.sort_values(["spent_on", "_row"], kind="stable", na_position="last")
+    members = _members(office)
+    rows = _rows(unpaid, UNPAID_COLUMNS)
+    for row in rows:
+        row["amount"] = _money(row.get("amount"))
+        row["claimant_name"] = _name(members, row.get("claimant_id"))
+        row["where"] = _where(office, "finance.expenses", row.pop("_row"))
+    return Section("unpaid_expenses", UNPAID_COLUMNS, rows)
+
+
+BUDGET_COLUMNS = (
+    reg("finance.budgets.budget_id"), reg("finance.budgets.activity"),
+    reg("finance.budgets.department"), reg("finance.budgets.period"),
+    reg("finance.budgets.amount"), Col("spent", kind="money"), Col("paid", kind="money"),
+    Col("balance", kind="money"), Col("where"),
+)
+
+
+def _overlaps(key: Any, period: Period, config: OfficeConfig) -> bool:
+    """A budget belongs to the handover when its own period overlaps P (or it has none)."""
+    if _value(key) is None:
+        return True
+    try:
+        own = parse_period(str(key), config, period.end)
+    except Exception:  # a budget period nobody can read is shown rather than hidden
+        return True
+    return own.start <= period.end and own.end >= period.start
+
+
+def budgets(office: OfficeData, period: Period, config: OfficeConfig) -> Section:
+    """Each budget of the period: amount, spent (not 退回), paid (已报销), balance."""
+    frame = _frame(office, "finance.budgets")
+    frame = frame[frame["budget_id"].notna()]
+    frame = frame[[_overlaps(k, period, config) for k in frame["period"]]]
+    expenses = _frame(office, "finance.expenses")
+    counted = expenses[expenses["status"].ne(NOT_COUNTED_EXPENSE).fillna(True)]
+    spent = counted.groupby(counted["budget_id"].astype(str))["amount"].sum()
+    paid_rows = counted[counted["status"].eq(PAID_EXPENSE).fillna(False)]
+    paid = paid_rows.groupby(paid_rows["budget_id"].astype(str))["amount"].sum()
+    rows = _rows(frame, BUDGET_COLUMNS)
+    for row in rows:
+        budget_id = str(row["budget_id"])
+        amount = _money(row.get("amount"))
+        row["amount"] = amount
+        row["spent"] = _money(spent.get(budget_id, 0))
+        row["paid"] = _money(paid.get(budget_id, 0))
+        row["balance"] = None if amount is None else amount - row["spent"]
+        row["where"] = _where(office, "finance.budgets", row.pop("_row"))
+    return Section("budgets", BUDGET_COLUMNS, rows)
+
+
+FINDING_COLUMNS = (Col("location"), Col("table"), Col("message"), Col("value"))
+
+
+def error_findings(findings: list[Finding], table_label: Any) -> Section:
+    rows = [{"location": f.location, "table": table_label(f.register, f.table),
+             "message": f.message, "value": f.value or None}
+            for f in findings if f.severity == "error"]
+    return Section("error_findings", FINDING_COLUMNS, rows)
+
+
+def handover_checklist(office: OfficeData, findings: list[Finding], config: OfficeConfig,
+                       period: Period, calendar: WorkCalendar, locale: str) -> Checklist:
+    """The 交接清单 as of `period.as_of` (the configured run hour of that day)."""
+    def table_label(register: str, table: str) -> str:
+        try:
+            return get_table(f"{register}.{table}").label.get(locale)
+        except KeyError:
+            return f"{register}.{table}"
+
+    now = run_time(period.as_of, config.office.run_hour)
+    sections = [
+        open_loans(office, period.as_of),
+        custodians(office, period.as_of),
+        open_cases(office, calendar, now),
+        unpaid_expenses(office),
+        budgets(office, period, config),
+        error_findings(findings, table_label),
+    ]
+    return Checklist(config.office.name, period, period.as_of, sections)

@@ -1,0 +1,305 @@
+"""What goes into a snapshot besides the workbooks themselves: one CSV per sheet, a
+values-only xlsx (for a redacted bag or a Google Sheet), and the handover checklist as
+xlsx and HTML. Everything here is deterministic: the same cells give the same bytes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from jinja2 import Environment, FunctionLoader
+from markupsafe import Markup
+
+from ..i18n import t
+from ..kpi.dashboard import _BASE_CSS, _PAGE
+from ..registers import get_table
+from ..reports.findings import HTML_LANG, _display_width, _sheet_title
+from ..sources.base import RawSheet
+from .handover import Checklist, Col, Section
+
+FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these would run as a formula in Excel or WPS."""
+_UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as CSV text: full precision, ISO dates, integers without `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def neutralised(value: Any) -> str:
+    """Cell text safe to open in a spreadsheet: text that would run as a formula gets a
+    leading `'` (numbers are written as numbers and need none)."""
+    text = cell_text(value)
+    if isinstance(value, str) and text.startswith(FORMULA_LEAD):
+        return "'" + text
+    return text
+
+
+def csv_bytes(rows: list[list[Any]]) -> bytes:
+    """UTF-8 with a BOM (so Excel opens Chinese correctly), CRLF, every cell neutralised."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        [neutralised(v) for v in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def safe_file_name(name: str) -> str:
+    """A sheet or office name usable as a file name on Windows as well as Linux."""
+    cleaned = _UNSAFE_NAME.sub("_", name).strip().rstrip(". ") or "_"
+    return f"_{cleaned}" if _RESERVED.match(cleaned) else cleaned
+
+
+def sheet_csv_names(sheets: list[RawSheet]) -> list[str]:
+    """`01_成员.csv`, …: numbered in workbook order, so names stay unique and sorted."""
+    width = max(2, len(str(len(sheets))))
+    return [f"{i:0{width}d}_{safe_file_name(s.name)}.csv" for i, s in enumerate(sheets, 1)]
+
+
+# --------------------------------------------------------------------------- values xlsx
+
+
+def _xlsx_options() -> dict[str, Any]:
+    return {"strings_to_numbers": False, "strings_to_formulas": False,
+            "strings_to_urls": False, "constant_memory": False}
+
+
+def write_values_xlsx(sheets: list[RawSheet], path: Path, *, title: str, created: datetime
+                      ) -> Path:
+    """Every sheet's values (no formulas, styles or pictures) in a fresh workbook with the
+    same sheet names, order and visibility: the form a redacted or Google-Sheets register
+    takes in a snapshot."""
+    book = xlsxwriter.Workbook(str(path), _xlsx_options())
+    book.set_properties({"title": title, "author": "Sheet Clerk", "created": created})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    clock = book.add_format({"num_format": "hh:mm:ss"})
+    shown = False
+    for raw in sheets:
+        sheet = book.add_worksheet(raw.name)
+        if not raw.visible:
+            sheet.hide()
+        for r, row in enumerate(raw.rows):
+            for c, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, bool):
+                    sheet.write_boolean(r, c, value)
+                elif isinstance(value, int | float):
+                    if value == value:
+                        sheet.write_number(r, c, value)
+                elif isinstance(value, datetime):
+                    sheet.write_datetime(r, c, value, moment)
+                elif isinstance(value, date):
+                    sheet.write_datetime(r, c, datetime.combine(value, time()), day)
+                elif isinstance(value, time):
+                    sheet.write_datetime(r, c, value, clock)
+                else:
+                    sheet.write_string(r, c, cell_text(value))
+        if raw.visible and not shown:
+            sheet.activate()
+            shown = True
+    if not sheets:
+        book.add_worksheet()
+    book.close()
+    return path
+
+
+# --------------------------------------------------------------------------- checklist
+
+
+def column_label(col: Col, loc: str) -> str:
+    if col.source:
+        register, table, column = col.source.split(".")
+        return get_table(f"{register}.{table}").column(column).label.get(loc)
+    return t(f"handover.col.{col.key}", loc)
+
+
+def shown(col: Col, value: Any, loc: str) -> str:
+    """A checklist value as text (HTML and the overview)."""
+    if value is None:
+        return ""
+    if col.kind == "flag":
+        return t("handover.yes", loc) if value else ""
+    if col.key == "custodian_state":
+        return t(f"handover.custodian.{value}", loc)
+    if col.key == "case_state":
+        return t(f"handover.case.{value}", loc)
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+Clean = Callable[[Col, Any], Any]
+
+
+def _keep(col: Col, value: Any) -> Any:
+    return value
+
+
+def _cells(section: Section, clean: Clean) -> list[list[Any]]:
+    return [[clean(c, row.get(c.key)) for c in section.columns] for row in section.rows]
+
+
+def write_checklist_xlsx(checklist: Checklist, path: Path, *, locale: str, created: datetime,
+                         clean: Clean = _keep) -> Path:
+    """交接清单.xlsx: an overview sheet, then one sheet per section, each with a header row,
+    filters and a blank 核对 (checked) column to tick during the handover."""
+    loc = locale
+    book = xlsxwriter.Workbook(str(path), _xlsx_options())
+    title = f"{checklist.office} {t('handover.title', loc)}".strip()
+    book.set_properties({"title": title, "author": "Sheet Clerk", "created": created})
+    bold = book.add_format({"bold": True, "font_size": 14})
+    meta = book.add_format({"font_color": "#404040"})
+    header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
+                              "border_color": "#8EA9DB", "text_wrap": True,
+                              "valign": "vcenter"})
+    flagged = book.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
+    formats = {
+        "date": book.add_format({"num_format": "yyyy-mm-dd", "align": "left"}),
+        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm", "align": "left"}),
+        "money": book.add_format({"num_format": "#,##0.00"}),
+        "int": book.add_format({"num_format": "0"}),
+    }
+    overview = book.add_worksheet(_sheet_title(t("handover.overview", loc)))
+    overview.write(0, 0, title, bold)
+    overview.write(1, 0, _period_text(checklist, loc), meta)
+    overview.write_row(3, 0, [t(f"handover.overview_{key}", loc)
+                              for key in ("section", "count", "about")], header)
+    for i, section in enumerate(checklist.sections, start=4):
+        overview.write(i, 0, t(f"handover.section.{section.key}", loc))
+        overview.write_number(i, 1, len(section.rows))
+        overview.write(i, 2, t(f"handover.about.{section.key}", loc))
+    overview.write(5 + len(checklist.sections), 0, t("handover.verify_hint", loc), meta)
+    overview.set_column(0, 0, 22)
+    overview.set_column(1, 1, 8)
+    overview.set_column(2, 2, 70)
+    for section in checklist.sections:
+        sheet = book.add_worksheet(_sheet_title(t(f"handover.section.{section.key}", loc)))
+        labels = [column_label(c, loc) for c in section.columns] + [t("handover.checked", loc)]
+        sheet.write_row(0, 0, labels, header)
+        widths = [_display_width(label) for label in labels]
+        for r, values in enumerate(_cells(section, clean), start=1):
+            for c, (col, value) in enumerate(zip(section.columns, values, strict=True)):
+                text = shown(col, value, loc)
+                widths[c] = max(widths[c], _display_width(text))
+                if value is None or text == "":
+                    continue
+                if col.kind == "flag" or (col.key in ("custodian_state", "case_state")
+                                          and value not in ("serving", "in_time")):
+                    sheet.write_string(r, c, text, flagged)
+                elif isinstance(value, datetime):
+                    sheet.write_datetime(r, c, value, formats["datetime"])
+                elif isinstance(value, date):
+                    sheet.write_datetime(r, c, datetime.combine(value, time()),
+                                         formats["date"])
+                elif isinstance(value, Decimal):
+                    sheet.write_number(r, c, float(value), formats["money"])
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value, formats["int"])
+                else:
+                    sheet.write_string(r, c, text)
+        for c, width in enumerate(widths):
+            sheet.set_column(c, c, min(max(width + 2, 8), 50))
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(section.rows), 1), len(labels) - 1)
+    book.close()
+    return path
+
+
+def _period_text(checklist: Checklist, loc: str) -> str:
+    period = checklist.period
+    return t("handover.period_line", loc, period=period.key, start=period.start.isoformat(),
+             end=period.end.isoformat(), as_of=checklist.as_of.isoformat())
+
+
+_HANDOVER = """\
+{% extends "page" %}
+{% block body %}
+<div class="scroll"><table>
+<thead><tr><th>{{ t("handover.overview_section") }}</th>
+<th class="num">{{ t("handover.overview_count") }}</th>
+<th>{{ t("handover.overview_about") }}</th></tr></thead>
+<tbody>
+{% for s in sections %}
+<tr><td class="wide"><a href="#{{ s.key }}">{{ s.title }}</a></td>
+<td class="num">{{ s.count }}</td><td>{{ s.about }}</td></tr>
+{% endfor %}
+</tbody></table></div>
+{% for s in sections %}
+<h2 id="{{ s.key }}">{{ s.title }} ({{ s.count }})</h2>
+{% if s.rows %}
+<div class="scroll"><table>
+<thead><tr>{% for h in s.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in s.rows %}
+<tr>{% for cell in row %}<td class="{{ cell.css }}">{{ cell.text }}</td>{% endfor %}</tr>
+{% endfor %}
+</tbody></table></div>
+{% else %}
+<p class="empty">{{ t("handover.none") }}</p>
+{% endif %}
+{% endfor %}
+<p class="note">{{ t("handover.verify_hint") }}</p>
+{% endblock %}
+"""
+
+_ENV = Environment(loader=FunctionLoader({"page": _PAGE, "handover": _HANDOVER}.get),
+                   autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                   keep_trailing_newline=True)
+
+
+def write_checklist_html(checklist: Checklist, path: Path, *, locale: str,
+                         clean: Clean = _keep) -> Path:
+    """交接清单.html: the same sections, self-contained (opens offline, prints cleanly)."""
+    loc = locale
+    sections = []
+    for section in checklist.sections:
+        rows = []
+        for values in _cells(section, clean):
+            row = []
+            for col, value in zip(section.columns, values, strict=True):
+                css = "num" if col.kind in ("money", "int") else ""
+                if (col.kind == "flag" and value) or (
+                        col.key in ("custodian_state", "case_state")
+                        and value not in (None, "serving", "in_time")):
+                    css = "no"
+                row.append({"text": shown(col, value, loc), "css": css})
+            rows.append(row)
+        sections.append({
+            "key": section.key, "title": t(f"handover.section.{section.key}", loc),
+            "about": t(f"handover.about.{section.key}", loc), "count": len(section.rows),
+            "headers": [column_label(c, loc) for c in section.columns], "rows": rows,
+        })
+    heading = f"{checklist.office} {t('handover.title', loc)}".strip()
+    html = _ENV.get_template("handover").render(
+        lang=HTML_LANG.get(loc, "zh-CN"), heading=heading, meta=_period_text(checklist, loc),
+        css=Markup(_BASE_CSS), t=lambda key, **v: t(key, loc, **v), sections=sections)
+    path.write_text(html, encoding="utf-8", newline="\n")
+    return path
