@@ -200,16 +200,14 @@ def _write_registers(registers: list[_Register], payload: Path, redactor: Redact
             (csv_folder / name).write_bytes(csv_bytes(sheet.rows))
 
 
-def _findings_in_bag(findings: list[Finding], registers: list[_Register], payload: Path,
-                     absolute: bool) -> list[Finding]:
-    """Findings pointing at the archived copies instead of the office's own files: by
-    path inside the bag (JSON) or by absolute path, which the xlsx/HTML reports turn into
-    links relative to themselves."""
+def _findings_in_bag(findings: list[Finding], registers: list[_Register], payload: Path
+                     ) -> list[Finding]:
+    """Findings pointing at the archived copies instead of the office's own files, by
+    their path inside the payload (`registers/roster/roster.xlsx`)."""
     where = {}
     for r in registers:
         inside = r.archived.relative_to(payload).as_posix()
-        shown = str(r.archived) if absolute else f"data/{inside}"
-        where[str(r.original)] = where[str(r.read_from.resolve())] = shown
+        where[str(r.original)] = where[str(r.read_from.resolve())] = inside
     return [replace(f, source=where.get(f.source, f.source)) for f in findings]
 
 
@@ -218,15 +216,16 @@ def _write_reports(config: OfficeConfig, result: ValidationResult, findings: lis
                    payload: Path, generated: datetime, loc: str) -> None:
     reports = payload / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    as_json = ValidationResult(_findings_in_bag(findings, registers, payload, False),
-                               result.rows_checked, office, result.registers)
+    inside = ValidationResult(_findings_in_bag(findings, registers, payload),
+                              result.rows_checked, office, result.registers)
     (reports / "validation.json").write_text(
-        json.dumps(as_json.to_dict(), ensure_ascii=False, indent=2) + "\n",
+        json.dumps(inside.to_dict(), ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8", newline="\n")
-    linked = replace(as_json, findings=_findings_in_bag(findings, registers, payload, True))
-    for writer, suffix in ((write_findings_xlsx, "xlsx"), (write_findings_html, "html")):
-        writer(linked, reports / f"validation.{suffix}", locale=loc,
-               office_name=config.office.name, generated=generated)
+    write_findings_xlsx(inside, reports / "validation.xlsx", locale=loc,
+                        office_name=config.office.name, generated=generated,
+                        sources_root=payload)
+    write_findings_html(inside, reports / "validation.html", locale=loc,
+                        office_name=config.office.name, generated=generated)
 
     units = load_units(config, office)
     specs = [(u.name, u.office, u.calendar) for u in units]
@@ -264,9 +263,9 @@ def _reminder_rows(config: OfficeConfig, period: Period) -> list[dict[str, objec
     return [r for r in rows if str(r["day"]) <= period.end.isoformat()]
 
 
-def _readme(config: OfficeConfig, name: str, period: Period, klass: str, until: date | None,
+def _readme(config: OfficeConfig, period: Period, klass: str, until: date | None,
             redacted: bool, loc: str) -> str:
-    return t("archive.readme", loc, office=config.office.name, name=name, period=period.key,
+    return t("archive.readme", loc, office=config.office.name, period=period.key,
              start=period.start.isoformat(), end=period.end.isoformat(),
              as_of=period.as_of.isoformat(), retention=klass,
              until=until.isoformat() if until else t("archive.forever", loc),
@@ -380,12 +379,12 @@ def archive_period(config: OfficeConfig, period: str, *, today: date | None = No
             log = _reminder_rows(config, chosen)
             if redactor:
                 log = [{k: redactor.value(v) for k, v in row.items()} for row in log]
-            write_reminder_log(log, staging / "reports" / "reminders", loc)
+            write_reminder_log(log, staging / "reports" / "reminders", loc, generated)
             checklist = handover_checklist(result.office, findings, snapshot, chosen,
                                            calendar_for(snapshot), loc)
             _write_checklist(checklist, staging, loc, generated, redactor)
         (staging / "README.txt").write_text(
-            _readme(config, name, chosen, klass, until, redact, loc), encoding="utf-8",
+            _readme(config, chosen, klass, until, redact, loc), encoding="utf-8",
             newline="\n")
         info = _bag_info(config, name, chosen, day, klass, until, redact, registers, staging,
                          "data", loc)

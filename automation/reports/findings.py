@@ -120,18 +120,22 @@ def _sheet_title(text: str) -> str:
     return cleaned or "Sheet1"
 
 
-def _cell_link(finding: Finding, report_dir: Path) -> str | None:
+def _cell_link(finding: Finding, report_dir: Path, sources_root: Path | None = None
+               ) -> str | None:
     """`external:<workbook>#'<sheet>'!<cell>` when the finding points into an xlsx/xlsm file.
 
     The workbook path is written relative to the report's folder when it can be (so the
     link keeps working when the office folder is synced to another computer), absolute
-    otherwise (another drive on Windows).
+    otherwise (another drive on Windows). A relative source is taken as relative to
+    `sources_root` when one is given (a snapshot names its copies relative to its payload).
     """
     source = finding.source
     if not (finding.cell and finding.sheet and source):
         return None
     if "://" in source or not source.lower().endswith(_LINKABLE) or "#" in source:
         return None
+    if sources_root is not None and not os.path.isabs(source):
+        source = os.path.join(sources_root, source)
     try:
         target = os.path.relpath(os.path.abspath(source), os.path.abspath(report_dir))
     except ValueError:
@@ -193,6 +197,7 @@ def write_findings_xlsx(
     locale: str,
     office_name: str,
     generated: datetime,
+    sources_root: Path | None = None,
 ) -> Path:
     """Write the findings as a workbook for officers and return `path`.
 
@@ -212,7 +217,8 @@ def write_findings_xlsx(
         book.set_properties({"title": f"{office_name} {t('report.title', loc)}".strip(),
                              "author": "Sheet Clerk", "created": generated})
         fmt = _Formats(book)
-        _findings_sheet(book, fmt, findings, summary, path.parent, loc, office_name, generated)
+        _findings_sheet(book, fmt, findings, summary, path.parent, loc, office_name, generated,
+                        sources_root)
         _by_table_sheet(book, fmt, findings, loc)
         book.close()
     return path
@@ -220,7 +226,7 @@ def write_findings_xlsx(
 
 def _findings_sheet(book, fmt: _Formats, findings: list[Finding], summary: dict[str, int],
                     report_dir: Path, loc: str, office_name: str,
-                    generated: datetime) -> None:
+                    generated: datetime, sources_root: Path | None = None) -> None:
     sheet = book.add_worksheet(_sheet_title(t("report.title", loc)))
     title = " · ".join(part for part in (office_name, t("report.title", loc),
                                          t("report.generated_at", loc,
@@ -253,7 +259,7 @@ def _findings_sheet(book, fmt: _Formats, findings: list[Finding], summary: dict[
         for col in (1, 2, 5, 6, 7):
             if texts[col]:
                 sheet.write_string(row, col, texts[col], fmt.wrap if col == 5 else fmt.text)
-        link = _cell_link(f, report_dir) if links < _EXCEL_MAX_LINKS else None
+        link = _cell_link(f, report_dir, sources_root) if links < _EXCEL_MAX_LINKS else None
         if link and sheet.write_url(row, 3, link, fmt.link, f.cell, tip) == 0:
             links += 1
         elif f.cell:

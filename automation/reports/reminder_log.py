@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
@@ -35,8 +36,10 @@ def _safe(value: object) -> object:
     return "" if value is None else value
 
 
-def write_reminder_log(rows: list[dict[str, object]], folder: Path, locale: str
-                       ) -> list[Path]:
+def write_reminder_log(rows: list[dict[str, object]], folder: Path, locale: str,
+                       created: datetime | None = None) -> list[Path]:
+    """reminder_log.csv and .xlsx in `folder`; `created` stamps the xlsx (a snapshot passes
+    its as-of time so that the same log gives the same bytes)."""
     folder.mkdir(parents=True, exist_ok=True)
     table = log_table(rows, locale)
     csv_path = folder / "reminder_log.csv"
@@ -47,6 +50,8 @@ def write_reminder_log(rows: list[dict[str, object]], folder: Path, locale: str
     temp = xlsx_path.with_name(f".{xlsx_path.name}.tmp")
     book = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False,
                                            "strings_to_urls": False})
+    if created is not None:
+        book.set_properties({"created": created})
     sheet = book.add_worksheet(t("log.title", locale)[:31])
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
     for r, values in enumerate(table):
