@@ -377,6 +377,111 @@ def verify(
     _run(debug, locale, body)
 
 
+@app.command(help=_help("nightly"))
+def nightly(
+    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
+                      ] = "text",
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .nightly import run_nightly
+
+        _text_or_json(format)
+        office = _load(config, locale)
+        day = _parse_day(today) if today else None
+        if format == "json":
+            report = run_nightly(office, today=day)
+            _print_json(report.to_dict())
+            return report.exit_code
+        console = _console()
+        if console.is_terminal:
+            from rich.progress import Progress
+
+            from .nightly import STEPS
+
+            with Progress(console=console, transient=True) as bar:
+                task = bar.add_task(t("nightly.title", day=day or date.today()),
+                                    total=len(STEPS))
+
+                def advance(name: str) -> None:
+                    bar.update(task, description=t(f"nightly.step.{name}"), advance=1)
+
+                report = run_nightly(office, today=day, progress=advance)
+        else:
+            report = run_nightly(office, today=day)
+        render_nightly(report, console)
+        return report.exit_code
+
+    _run(debug, locale, body)
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    return " ".join(f"{key}={value}" for key, value in counts.items())
+
+
+def render_nightly(report: Any, console: Console) -> None:
+    """A table when a person is watching, plain lines for a log when not."""
+    rows = [(t(f"nightly.step.{s.name}"), t(f"nightly.status.{s.status}"),
+             _counts_text(s.counts), s.detail, f"{s.seconds:.1f}") for s in report.steps]
+    if console.is_terminal:
+        from rich.table import Table
+
+        table = Table(title=t("nightly.title", day=report.today))
+        for key in ("step", "status", "counts", "detail", "seconds"):
+            table.add_column(t(f"nightly.col_{key}"))
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        for step, status, counts, detail, _ in rows:
+            console.print(t("nightly.line", step=step, status=status, counts=counts,
+                            detail=detail).rstrip(), markup=False)
+    for line in report.notes:
+        console.print(line, markup=False, highlight=False)
+    for path in report.outputs:
+        if path.suffix == ".html":
+            console.print(t("cli.demo_look", path=path), markup=False)
+    console.print(t(f"nightly.done_{report.status}"), markup=False)
+    if report.alert in ("sent", "failed"):
+        console.print(t(f"nightly.alert_{report.alert}"), markup=False)
+
+
+@app.command(help=_help("status"))
+def status(
+    limit: Annotated[int, typer.Option("--limit", "-n", help=_help("limit"))] = 10,
+    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
+                      ] = "text",
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .nightly import run_status
+
+        _text_or_json(format)
+        runs = run_status(_load(config, locale), limit)
+        if format == "json":
+            _print_json({"runs": runs})
+            return 0
+        console = _console()
+        if not runs:
+            console.print(t("nightly.no_runs"), markup=False)
+        for run in runs:
+            console.print(t("nightly.run_line", id=run["id"], today=run["today"],
+                            started=run["started_at"], finished=run["finished_at"] or "-",
+                            status=t(f"nightly.status.{run['status']}")), markup=False)
+            for step in run["steps"]:
+                if step["status"] == "failed":
+                    console.print(t("nightly.failed_step", step=t(f"nightly.step.{step['name']}"),
+                                    detail=step["detail"]), markup=False)
+        return 0
+
+    _run(debug, locale, body)
+
+
 @app.command(help=_help("init"))
 def init(
     directory: Annotated[Path, typer.Argument(help=_help("init_dir"))],
@@ -410,12 +515,16 @@ def demo(
         report = run_demo(directory, locale=chosen, today=_parse_day(today))
         console = _console()
         console.print(t("cli.demo_next", path=report.config.parent), markup=False)
-        render_summary = t("cli.summary", errors=report.result.errors,
-                           warnings=report.result.warnings, rows=report.result.rows_checked)
-        console.print(render_summary, markup=False)
+        checked = report.nightly.step("validate").counts
+        if checked:
+            console.print(t("cli.summary", errors=checked["errors"],
+                            warnings=checked["warnings"], rows=checked["rows_checked"]),
+                          markup=False)
+        for line in report.nightly.notes:
+            console.print(line, markup=False, highlight=False)
         for path in report.outputs:
             console.print(t("cli.demo_look", path=path), markup=False)
-        return 0
+        return 0 if report.nightly.status != "failed" else 2
 
     _run(debug, locale, body)
 

@@ -165,6 +165,11 @@ class ArchiveSection(Section):
     period_class: dict[str, str] = Field(default_factory=lambda: {
         "week": "短期", "month": "短期", "semester": "长期", "year": "永久", "range": "长期"})
     """The retention class a snapshot gets from the kind of its period."""
+    auto: list[Literal["week", "month", "semester", "year"]] = ["semester"]
+    """Periods the nightly job snapshots by itself, on the day after each one ends."""
+    auto_redact: bool = False
+    catch_up_days: int = Field(default=14, ge=1, le=366)
+    """A nightly run missed on the archive day still makes the snapshot this many days on."""
 
     @field_validator("retention")
     @classmethod
@@ -191,6 +196,13 @@ class ArchiveSection(Section):
         return self
 
 
+class NightlySection(Section):
+    alert_channel: Literal["outbox", "email", "dingtalk", "wecom", "feishu"] | None = None
+    """Where a failed nightly run is reported (at most once a day)."""
+    alert_to: str | None = None
+    """The administrator's e-mail address, for `alert_channel = "email"`."""
+
+
 class Unit(Section):
     name: str
     config: str
@@ -208,6 +220,7 @@ class OfficeConfig(Section):
     semesters: SemestersSection = Field(default_factory=SemestersSection)
     validation: ValidationSection = Field(default_factory=ValidationSection)
     archive: ArchiveSection = Field(default_factory=ArchiveSection)
+    nightly: NightlySection = Field(default_factory=NightlySection)
     enums: dict[str, list[str]] = Field(default_factory=dict)
     units: list[Unit] = Field(default_factory=list)
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from .config import load_config
 from .errors import UsageError
 from .i18n import t
+from .nightly import NightlyReport, run_nightly
 from .registers import REGISTERS
 from .templates import write_register_workbook
-from .validate import ValidationResult, validate_office
 
 OFFICE_NAMES = {
     "zh-Hans": "示例大学学生会",
@@ -73,46 +71,22 @@ def init_office(directory: Path, *, locale: str = "zh-Hans", demo: bool = False,
 @dataclass
 class DemoReport:
     config: Path
-    result: ValidationResult
+    nightly: NightlyReport
     outputs: list[Path] = field(default_factory=list)
 
 
 def run_demo(directory: Path, *, locale: str = "zh-Hans", today: date | None = None) -> DemoReport:
-    """`clerk demo`: make the demo office if needed, then run it and write its reports."""
-    from .reports.findings import write_findings_html, write_findings_xlsx
-
+    """`clerk demo`: make the demo office if needed, then give it one nightly run: the
+    reports, the reminders (into the outbox: nothing leaves the machine), the dashboards,
+    and — when `today` is the day after a semester ends — the period-end snapshot."""
     config_path = directory / "office.toml"
     if not config_path.exists():
         init_office(directory, locale=locale, demo=True, today=today)
     config = load_config(config_path)
-    result = validate_office(config)
-    out = config.output_dir
-    out.mkdir(parents=True, exist_ok=True)
-    generated = datetime.now().replace(microsecond=0)
-    outputs = [
-        write_findings_html(result, out / "validation.html", locale=locale,
-                            office_name=config.office.name, generated=generated),
-        write_findings_xlsx(result, out / "validation.xlsx", locale=locale,
-                            office_name=config.office.name, generated=generated),
-    ]
-    json_path = out / "validation.json"
-    temp = json_path.with_name(".validation.json.tmp")
-    temp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n",
-                    encoding="utf-8")
-    os.replace(temp, json_path)
-    outputs.append(json_path)
-    from .reminders.remind import remind
-
-    reminders = remind(config, today=today or date.today(), office=result.office)
+    report = run_nightly(config, today=today or date.today())
     outbox = config.resolve(config.channels.outbox.dir)
-    if reminders.sent:
+    outputs = [p for p in report.outputs if p.suffix == ".html" or p.parent == config.archive_dir
+               or p.name.startswith("validation.")]
+    if report.step("remind").counts.get("sent"):
         outputs.append(outbox)
-    outputs.extend(reminders.log_files)
-    from .kpi import kpi_report
-    from .kpi.dashboard import write_dashboards
-
-    day = today or date.today()
-    kpis = kpi_report(config, None, day, result.office)
-    dashboards = write_dashboards(config, kpis, result.office, out / "kpi", today=day)
-    outputs.extend(p for p in dashboards if p.suffix == ".html")
-    return DemoReport(config_path, result, outputs)
+    return DemoReport(config_path, report, outputs)

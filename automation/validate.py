@@ -98,9 +98,14 @@ def findings_tab(findings: list[Finding], locale: str) -> list[list[object]]:
     return rows
 
 
+def validation_tabs(config: OfficeConfig, result: ValidationResult
+                    ) -> dict[str, dict[str, list[list[object]]]]:
+    """register -> {校验结果: its own findings}: what write-back puts in each workbook."""
+    return {register: {config.output.results_tab: findings_tab(
+        [f for f in result.findings if f.register == register], config.locale)}
+        for register in result.registers}
+
+
 def publish_validation(config: OfficeConfig, result: ValidationResult) -> WriteBackReport:
     """With write-back on, each register's workbook gets its own findings as 校验结果."""
-    return write_back(config, result.office, {
-        register: {config.output.results_tab: findings_tab(
-            [f for f in result.findings if f.register == register], config.locale)}
-        for register in result.registers})
+    return write_back(config, result.office, validation_tabs(config, result))

@@ -55,12 +55,17 @@ def kpi_tab(result: KpiResult, locale: str) -> list[list[object]]:
     return rows
 
 
+def kpi_tabs(config: OfficeConfig, result: KpiResult, office: OfficeData
+             ) -> dict[str, dict[str, list[list[object]]]]:
+    """register -> {KPI看板: the table}: every register workbook of this office gets it."""
+    table = kpi_tab(result, config.locale)
+    return {r: {config.output.kpi_tab: table} for r in office.registers}
+
+
 def publish_kpis(config: OfficeConfig, result: KpiResult, office: OfficeData
                  ) -> WriteBackReport:
     """With write-back on, every register workbook of this office gets the KPI看板 tab."""
-    table = kpi_tab(result, config.locale)
-    return write_back(config, office, {r: {config.output.kpi_tab: table}
-                                       for r in office.registers})
+    return write_back(config, office, kpi_tabs(config, result, office))
 
 
 __all__ = ["KPIS", "KpiResult", "KpiRow", "Period", "compute_kpis", "kpi_report",

@@ -38,9 +38,10 @@ class RemindReport:
     in_doubt: list[Interrupted] = field(default_factory=list)
     held: bool = False
     uncovered_years: list[int] = field(default_factory=list)
-    log_files: list[Path] = field(default_factory=list)
-    write_back: WriteBackReport = field(default_factory=WriteBackReport)
     """Years the holiday calendar does not cover (counted Monday to Friday)."""
+    log_files: list[Path] = field(default_factory=list)
+    log: list[dict[str, object]] = field(default_factory=list)
+    write_back: WriteBackReport = field(default_factory=WriteBackReport)
 
     @property
     def ok(self) -> bool:
@@ -89,9 +90,11 @@ def remind(
     dry_run: bool = False,
     office: OfficeData | None = None,
     open_channel: Any = None,
+    publish: bool = True,
 ) -> RemindReport:
     """Work out every reminder due as of `today` (at the run hour) or now, and send the
-    digests not sent yet today. `dry_run` only plans."""
+    digests not sent yet today. `dry_run` only plans. `publish=False` leaves the 提醒记录
+    tab to the caller (the nightly job writes all its tabs into a workbook at once)."""
     if config.register_source("roster") is None:
         raise ConfigError("remind.no_roster")
     for channel in config.reminders.channels:
@@ -129,14 +132,20 @@ def remind(
         _deliver(report, state, day, config, open_channel)
         log = state.log()
         report.log_files = write_reminder_log(log, config.output_dir, config.locale)
-        report.write_back = write_back(config, office, {
-            register: {config.output.reminder_tab: log_table(
-                [row for row in log if str(row["record"]).startswith(f"{register}.")],
-                config.locale)}
-            for register in office.registers})
+        report.log = log
+        if publish:
+            report.write_back = write_back(config, office, reminder_tabs(config, office, log))
     finally:
         state.close()
     return report
+
+
+def reminder_tabs(config: OfficeConfig, office: OfficeData, log: list[dict[str, object]]
+                  ) -> dict[str, dict[str, list[list[object]]]]:
+    """register -> {提醒记录: the log lines about that register's records}."""
+    return {register: {config.output.reminder_tab: log_table(
+        [row for row in log if str(row["record"]).startswith(f"{register}.")], config.locale)}
+        for register in office.registers}
 
 
 def _templates_dir(config: OfficeConfig) -> Path | None:
