@@ -482,6 +482,28 @@ def status(
     _run(debug, locale, body)
 
 
+@app.command(help=_help("schedule"))
+def schedule(
+    print_kind: Annotated[str | None, typer.Option("--print", help=_help("print_kind"))
+                          ] = None,
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .scheduler import print_entry, run_forever
+
+        office = _load(config, locale)
+        if print_kind:
+            sys.stdout.write(print_entry(office, print_kind))
+            return 0
+        console = _console()
+        assert office.path is not None
+        return run_forever(office.path, say=lambda line: console.print(line, markup=False))
+
+    _run(debug, locale, body)
+
+
 @app.command(help=_help("init"))
 def init(
     directory: Annotated[Path, typer.Argument(help=_help("init_dir"))],
