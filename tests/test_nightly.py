@@ -168,3 +168,30 @@ def test_log_rotates_and_holds_no_personal_value(tmp_path):
     assert "validate problems" in log and "finished" in log
     for value in PERSONAL:
         assert value not in log
+
+
+def test_write_back_puts_all_owned_tabs_in_one_write(tmp_path):
+    import openpyxl
+
+    build(tmp_path, "\n[output]\nwrite_back = true\n")
+    books = {r: tmp_path / "data" / f"{r}.xlsx" for r in ("roster", "assets", "finance",
+                                                           "cases")}
+
+    def officers_cells(path: Path) -> dict[str, list[tuple]]:
+        book = openpyxl.load_workbook(path)
+        return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames
+                if name not in ("校验结果", "KPI看板", "提醒记录")}
+
+    before = {r: officers_cells(p) for r, p in books.items()}
+    for day in ("2026-03-09", "2026-03-10"):
+        code, report = nightly(tmp_path, day)
+        assert code == 1
+        write = next(s for s in report["steps"] if s["name"] == "write_back")
+        assert write["status"] == "ok" and write["counts"]["written"] == 4
+    for register, path in books.items():
+        names = openpyxl.load_workbook(path).sheetnames
+        assert names[-3:] == ["校验结果", "提醒记录", "KPI看板"], names
+        assert len(names) == len(before[register]) + 3
+        assert officers_cells(path) == before[register]
+    findings = openpyxl.load_workbook(books["finance"])["校验结果"]
+    assert any("约三百" in str(c.value) for row in findings.iter_rows() for c in row)
