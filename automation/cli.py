@@ -42,6 +42,10 @@ LocaleOption = Annotated[
     str | None, typer.Option("--locale", help=_help("locale"), show_default=False)
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help=_help("debug"))]
+TodayOption = Annotated[str | None, typer.Option("--today", help=_help("today"))]
+TextJsonOption = Annotated[
+    str, typer.Option("--format", "-f", help=_help("format_text_json"))
+]
 
 
 def _console(stderr: bool = False) -> Console:
@@ -177,10 +181,9 @@ def _atomic_text(path: Path, text: str) -> None:
 
 @app.command(help=_help("remind"))
 def remind(
-    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
+    today: TodayOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_help("dry_run"))] = False,
-    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
-                      ] = "text",
+    format: TextJsonOption = "text",
     config: ConfigOption = None,
     locale: LocaleOption = None,
     debug: DebugOption = False,
@@ -205,9 +208,8 @@ def remind(
 @app.command(help=_help("kpi"))
 def kpi(
     period: Annotated[str | None, typer.Option("--period", "-p", help=_help("period"))] = None,
-    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
-                      ] = "text",
+    today: TodayOption = None,
+    format: TextJsonOption = "text",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help=_help("kpi_dir"), show_default=False)
     ] = None,
@@ -255,9 +257,8 @@ def archive(
                          ] = None,
     prune: Annotated[bool, typer.Option("--prune", help=_help("prune"))] = False,
     yes: Annotated[bool, typer.Option("--yes", help=_help("yes"))] = False,
-    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
-                      ] = "text",
+    today: TodayOption = None,
+    format: TextJsonOption = "text",
     config: ConfigOption = None,
     locale: LocaleOption = None,
     debug: DebugOption = False,
@@ -344,8 +345,7 @@ def render_prune(report: Any, removing: bool) -> None:
 @app.command(help=_help("verify"))
 def verify(
     path: Annotated[Path, typer.Argument(help=_help("verify_path"))],
-    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
-                      ] = "text",
+    format: TextJsonOption = "text",
     locale: LocaleOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -379,9 +379,8 @@ def verify(
 
 @app.command(help=_help("nightly"))
 def nightly(
-    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
-    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
-                      ] = "text",
+    today: TodayOption = None,
+    format: TextJsonOption = "text",
     config: ConfigOption = None,
     locale: LocaleOption = None,
     debug: DebugOption = False,
@@ -419,7 +418,9 @@ def nightly(
 
 
 def _counts_text(counts: dict[str, int]) -> str:
-    return " ".join(f"{key}={value}" for key, value in counts.items())
+    return t("writeback.separator").join(
+        t("nightly.count._item", name=t(f"nightly.count.{key}"), value=value)
+        for key, value in counts.items())
 
 
 def render_nightly(report: Any, console: Console) -> None:
@@ -452,8 +453,7 @@ def render_nightly(report: Any, console: Console) -> None:
 @app.command(help=_help("status"))
 def status(
     limit: Annotated[int, typer.Option("--limit", "-n", help=_help("limit"))] = 10,
-    format: Annotated[str, typer.Option("--format", "-f", help=_help("format_text_json"))
-                      ] = "text",
+    format: TextJsonOption = "text",
     config: ConfigOption = None,
     locale: LocaleOption = None,
     debug: DebugOption = False,
@@ -508,7 +508,7 @@ def schedule(
 def init(
     directory: Annotated[Path, typer.Argument(help=_help("init_dir"))],
     demo: Annotated[bool, typer.Option("--demo", help=_help("demo_flag"))] = False,
-    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
+    today: TodayOption = None,
     locale: LocaleOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -526,7 +526,7 @@ def init(
 @app.command(help=_help("demo"))
 def demo(
     directory: Annotated[Path, typer.Argument(help=_help("demo_dir"))] = Path("demo-office"),
-    today: Annotated[str | None, typer.Option("--today", help=_help("today"))] = None,
+    today: TodayOption = None,
     locale: LocaleOption = None,
     debug: DebugOption = False,
 ) -> None:

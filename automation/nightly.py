@@ -281,15 +281,17 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
     run.step("remind", remind, read_step)
 
     def kpi(step: StepResult) -> None:
-        from .kpi import kpi_report, kpi_tabs
+        from .kpi import kpi_report, kpi_tabs, load_units
         from .kpi.dashboard import write_dashboards
 
         office = context["office"]
-        period = kpi_report(config, None, day, office)
-        month = kpi_report(config, f"{day:%Y-%m}", day, office)
-        report.outputs += write_dashboards(config, period, office, out / "kpi", today=day)
+        units = load_units(config, office)
+        period = kpi_report(config, None, day, office, units)
+        month = kpi_report(config, f"{day:%Y-%m}", day, office, units)
+        report.outputs += write_dashboards(config, period, office, out / "kpi", today=day,
+                                           units=units)
         report.outputs += write_dashboards(config, month, office, out / "kpi" / "month",
-                                           today=day)
+                                           today=day, units=units)
         merge(kpi_tabs(config, period, office))
         rows = [r for r in period.rows if r.department is None and r.value is not None]
         step.counts = {"measured": len(rows), "met": sum(bool(r.met) for r in rows)}

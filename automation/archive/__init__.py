@@ -36,6 +36,7 @@ from ..kpi.engine import compute_kpis
 from ..kpi.periods import Period, parse_period
 from ..layout import locate_tables
 from ..registers import REGISTERS
+from ..reports.cells import csv_bytes
 from ..reports.findings import write_findings_html, write_findings_xlsx
 from ..reports.reminder_log import write_reminder_log
 from ..sources.base import RawSheet, RawWorkbook
@@ -46,7 +47,6 @@ from .bag import Verification, fingerprint, make_bag, read_info, verify, verify_
 from .handover import Checklist, Col, handover_checklist
 from .redact import Redactor
 from .render import (
-    csv_bytes,
     safe_file_name,
     sheet_csv_names,
     write_checklist_html,
@@ -231,7 +231,7 @@ def _write_reports(config: OfficeConfig, result: ValidationResult, findings: lis
     specs = [(u.name, u.office, u.calendar) for u in units]
     total = t("kpi.all_units", loc)
     kpis = compute_kpis(specs, period, total)
-    write_dashboards(config, kpis, office, reports / "kpi", today=today)
+    write_dashboards(config, kpis, office, reports / "kpi", today=today, units=units)
     (reports / "kpi" / "kpi.json").write_text(
         json.dumps(kpis.to_dict(), ensure_ascii=False, indent=2) + "\n",
         encoding="utf-8", newline="\n")

@@ -4,11 +4,9 @@ xlsx and HTML. Everything here is deterministic: the same cells give the same by
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,50 +18,14 @@ from markupsafe import Markup
 from ..i18n import t
 from ..kpi.dashboard import _BASE_CSS, _PAGE
 from ..registers import get_table
+from ..reports.cells import cell_text
 from ..reports.findings import HTML_LANG, _display_width, _sheet_title
 from ..sources.base import RawSheet
 from .handover import Checklist, Col, Section
 
-FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
-"""A text cell starting with one of these would run as a formula in Excel or WPS."""
 _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
 
-
-def cell_text(value: Any) -> str:
-    """A cell as CSV text: full precision, ISO dates, integers without `.0`."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value != value:
-            return ""
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
-
-
-def neutralised(value: Any) -> str:
-    """Cell text safe to open in a spreadsheet: text that would run as a formula gets a
-    leading `'` (numbers are written as numbers and need none)."""
-    text = cell_text(value)
-    if isinstance(value, str) and text.startswith(FORMULA_LEAD):
-        return "'" + text
-    return text
-
-
-def csv_bytes(rows: list[list[Any]]) -> bytes:
-    """UTF-8 with a BOM (so Excel opens Chinese correctly), CRLF, every cell neutralised."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(
-        [neutralised(v) for v in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def safe_file_name(name: str) -> str:

@@ -33,11 +33,13 @@ def load_units(config: OfficeConfig, office: OfficeData | None = None) -> list[U
 
 
 def kpi_report(config: OfficeConfig, period: str | None = None, today: date | None = None,
-               office: OfficeData | None = None) -> KpiResult:
-    """`clerk kpi` as a library call."""
+               office: OfficeData | None = None, units: list[Unit] | None = None
+               ) -> KpiResult:
+    """`clerk kpi` as a library call. `units` (from `load_units`) spares a caller that
+    computes several periods from reading the rolled-up offices again."""
     when = today or date.today()
     chosen = parse_period(period, config, when)
-    units = load_units(config, office)
+    units = units or load_units(config, office)
     return compute_kpis([(u.name, u.office, u.calendar) for u in units], chosen,
                         t("kpi.all_units", config.locale))
 

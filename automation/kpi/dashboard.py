@@ -34,6 +34,7 @@ from .periods import Period
 
 if TYPE_CHECKING:
     from ..config import OfficeConfig
+    from . import Unit
 
 __all__ = ["DASHBOARD_FILES", "write_dashboard_html", "write_dashboard_xlsx",
            "write_dashboards", "write_department_report", "write_expense_report"]
@@ -1117,7 +1118,8 @@ def _month_of(period: Period, day: date) -> Period:
 
 
 def write_dashboards(config: OfficeConfig, result: KpiResult, office: OfficeData | None,
-                     out_dir: Path, *, today: date) -> list[Path]:
+                     out_dir: Path, *, today: date, units: list[Unit] | None = None
+                     ) -> list[Path]:
     """Every dashboard and report of `result`'s period into `out_dir`, with stable names
     (`DASHBOARD_FILES`); the trend is computed month by month over the period with the same
     units. The expense report covers the month of the period's as-of day."""
@@ -1126,7 +1128,7 @@ def write_dashboards(config: OfficeConfig, result: KpiResult, office: OfficeData
     loc = _locale(config.locale)
     office_name = config.office.name
     out = Path(out_dir)
-    units = load_units(config, office)
+    units = units or load_units(config, office)
     specs = [(u.name, u.office, u.calendar) for u in units]
     total = t("kpi.all_units", loc)
     trend = [compute_kpis(specs, month, total) for month in result.period.months()]

@@ -4,8 +4,6 @@ puts in the workbook's own 提醒记录 tab."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +11,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ..i18n import t
+from .cells import csv_bytes, formula_safe
 
 COLUMNS = ("day", "rule", "record", "person", "level", "channel", "status", "sheet", "row",
            "detail", "updated_at")
@@ -31,9 +30,7 @@ def log_table(rows: list[dict[str, object]], locale: str) -> list[list[object]]:
 
 def _safe(value: object) -> object:
     """Cells that a spreadsheet would run as a formula are kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value
+    return "" if value is None else formula_safe(value)
 
 
 def write_reminder_log(rows: list[dict[str, object]], folder: Path, locale: str,
@@ -43,9 +40,7 @@ def write_reminder_log(rows: list[dict[str, object]], folder: Path, locale: str,
     folder.mkdir(parents=True, exist_ok=True)
     table = log_table(rows, locale)
     csv_path = folder / "reminder_log.csv"
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(table)
-    _replace(csv_path, ("\ufeff" + buffer.getvalue()).encode("utf-8"))
+    _replace(csv_path, csv_bytes(table))
     xlsx_path = folder / "reminder_log.xlsx"
     temp = xlsx_path.with_name(f".{xlsx_path.name}.tmp")
     book = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False,
