@@ -506,18 +506,73 @@ def schedule(
 
 @app.command(help=_help("init"))
 def init(
-    directory: Annotated[Path, typer.Argument(help=_help("init_dir"))],
+    directory: Annotated[Path | None, typer.Argument(help=_help("init_dir"))] = None,
     demo: Annotated[bool, typer.Option("--demo", help=_help("demo_flag"))] = False,
+    google: Annotated[
+        str | None, typer.Option("--google", help=_help("init_google"), show_default=False)
+    ] = None,
+    register: Annotated[
+        str | None, typer.Option("--register", "-r", help=_help("init_register"),
+                                 show_default=False)
+    ] = None,
     today: TodayOption = None,
+    config: ConfigOption = None,
     locale: LocaleOption = None,
     debug: DebugOption = False,
 ) -> None:
     def body() -> int:
+        if google is not None:
+            return _init_google(google, register, config, locale)
         from .office import init_office
 
+        if directory is None:
+            raise UsageError("cli.init_needs_folder")
         chosen = _use_locale(locale)
         path = init_office(directory, locale=chosen, demo=demo, today=_parse_day(today))
         _console().print(t("cli.init_done", path=path.parent), markup=False)
+        return 0
+
+    _run(debug, locale, body)
+
+
+def _init_google(key: str, register: str | None, config_path: Path | None,
+                 locale: str | None) -> int:
+    from .config import GoogleSheet
+    from .registers import REGISTERS
+    from .sources.google_setup import setup_google_register
+
+    if register not in REGISTERS:
+        raise UsageError("cli.unknown_register", name=register or "",
+                         known=", ".join(REGISTERS))
+    office = load_config(config_path, check_sources=False)
+    chosen = _use_locale(locale, office)
+    done = setup_google_register(office, GoogleSheet(google_sheet=key).google_sheet, register,
+                                 chosen)
+    _console().print(t("google.init_done", title=done.title, register=register,
+                       tabs=t("writeback.separator").join(done.tabs), url=done.url),
+                     markup=False)
+    return 0
+
+
+@app.command("google-login", help=_help("google_login"))
+def google_login(
+    client_secrets: Annotated[Path, typer.Argument(help=_help("client_secrets"))],
+    no_browser: Annotated[bool, typer.Option("--no-browser", help=_help("no_browser"))] = False,
+    port: Annotated[int, typer.Option("--port", help=_help("login_port"))] = 0,
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .sources.google_setup import google_login as login
+
+        office = load_config(config, check_sources=False)
+        _use_locale(locale, office)
+        path = login(office, client_secrets, open_browser=not no_browser, port=port)
+        console = _console()
+        console.print(t("google.login_saved", path=path), markup=False)
+        if not office.google.credentials:
+            console.print(t("google.login_add_line", path=path), markup=False)
         return 0
 
     _run(debug, locale, body)

@@ -50,6 +50,16 @@ class OfficeSection(Section):
 
 class GoogleSheet(Section):
     google_sheet: str = Field(min_length=10)
+    """The spreadsheet's key; the address copied from the browser works too."""
+
+    @field_validator("google_sheet")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", value)
+        key = found.group(1) if found else value.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", key):
+            raise ValueError("a spreadsheet key such as 1AbC…xyz, or its address")
+        return key
 
 
 RegisterSource = str | GoogleSheet
@@ -64,7 +74,24 @@ class RegistersSection(Section):
 
 class GoogleSection(Section):
     credentials: str | None = None
+    """A service-account or authorized-user JSON file (relative to this file)."""
+    credentials_env: str | None = "CLERK_GOOGLE_CREDENTIALS"
+    """An environment variable that, when set, holds that file's path or its JSON instead."""
     api_endpoint: str = "https://sheets.googleapis.com"
+    timeout: float = Field(default=30.0, gt=0, le=600)
+    """Seconds to wait for one answer from Google."""
+    give_up_after: float = Field(default=120.0, gt=0, le=3600)
+    """Seconds of retrying (429, 5xx, timeouts) before a request is given up and reported."""
+    reads_per_minute: int = Field(default=55, ge=1, le=6000)
+    writes_per_minute: int = Field(default=55, ge=1, le=6000)
+    """Pacing under Google's quota (60 reads and 60 writes a minute per user)."""
+
+    @field_validator("api_endpoint")
+    @classmethod
+    def _endpoint(cls, value: str) -> str:
+        if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", value.strip()):
+            raise ValueError("http(s)://host[:port]")
+        return value.strip().rstrip("/")
 
 
 class OutputSection(Section):
@@ -225,6 +252,8 @@ class OfficeConfig(Section):
     units: list[Unit] = Field(default_factory=list)
 
     _path: Path | None = PrivateAttr(default=None)
+    _google: Any = PrivateAttr(default=None)
+    """This command's Google connection (sources.google), made on first use."""
 
     @field_validator("enums")
     @classmethod
@@ -252,6 +281,10 @@ class OfficeConfig(Section):
 
     def register_source(self, register: str) -> RegisterSource | None:
         return getattr(self.registers, register)
+
+    def google_key(self, register: str) -> str | None:
+        source = self.register_source(register)
+        return source.google_sheet if isinstance(source, GoogleSheet) else None
 
     def register_path(self, register: str) -> Path | None:
         source = self.register_source(register)

@@ -9,18 +9,19 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
 from .checks.findings import Finding
 from .config import OfficeConfig
-from .errors import ConfigError
 from .frames import TypedTable, empty_typed, letters_for
 from .layout import Located, extract, locate_tables
 from .normalize import WARNING_ISSUES, Context, empty_column, normalize_column
 from .registers import REGISTERS, Register
 from .sources.base import RawWorkbook, Source
 from .sources.files import FileSource
+from .sources.google import GoogleSource
 from .sources.safety import inspect_in_child
 
 
@@ -48,14 +49,24 @@ def source_for(config: OfficeConfig, register: str) -> Source | None:
         return None
     if isinstance(spec, str):
         return FileSource(config.resolve(spec))
-    raise ConfigError("config.google_unsupported", key=f"registers.{register}")
+    return GoogleSource(config, register, spec.google_sheet)
+
+
+def _known_zone(name: str | None) -> bool:
+    try:
+        return bool(name) and ZoneInfo(str(name)) is not None
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
 
 
 def context_for(config: OfficeConfig, workbook: RawWorkbook) -> Context:
+    zone = workbook.time_zone if _known_zone(workbook.time_zone) else None
     return Context(
         date1904=workbook.date1904,
         enum_values={d: config.enum_values(d) for d in config.enums},
         phone_pattern=config.validation.phone_pattern,
+        time_zones=(zone, config.office.timezone)
+        if zone and zone != config.office.timezone else None,
     )
 
 

@@ -67,6 +67,8 @@ class Context:
     enum_values: dict[str, list[str]] = field(default_factory=dict)
     """domain -> the office's allowed canonical values (defaults when absent)."""
     phone_pattern: str | None = None
+    time_zones: tuple[str, str] | None = None
+    """(the workbook's zone, the office's) when they differ: date-times are moved across."""
 
     def enum_lookup(self, domain: str) -> dict[str, str]:
         return _enum_lookup(domain, tuple(self.enum_values.get(domain, ())))
@@ -491,6 +493,10 @@ def parse_datetime(
     u: pd.Series, column: Column, ctx: Context
 ) -> tuple[pd.Series, pd.Series, Any]:
     values, issues = _parse_dates(u, ctx, with_time=True)
+    if ctx.time_zones is not None and values.notna().any():
+        source, office = ctx.time_zones
+        moved = values.dt.tz_localize(source, ambiguous="NaT", nonexistent="shift_forward")
+        values = moved.dt.tz_convert(office).dt.tz_localize(None).astype("datetime64[ns]")
     return values, issues, pd.NaT
 
 

@@ -193,20 +193,28 @@ def _write_instructions(book: xlsxwriter.Workbook, fmt: _Formats, register: Regi
     sheet.merge_range(0, 0, 0, 4, t("template.intro", locale), fmt.wrap)
     sheet.set_row(0, 48)
     row = 2
-    headers = [t("report.table", locale), t("template.column", locale),
-               t("template.type", locale), t("template.required", locale),
-               t("template.rules", locale)]
-    for c, text in enumerate(headers):
+    header, *lines = instruction_rows(register, locale)
+    for c, text in enumerate(header):
         sheet.write_string(row, c, text, fmt.header)
     sheet.freeze_panes(row + 1, 0)
+    for line in lines:
+        row += 1
+        for c, text in enumerate(line):
+            sheet.write_string(row, c, text, fmt.wrap if c == 4 else None)
+
+
+def instruction_rows(register: Register, locale: str) -> list[list[str]]:
+    """The 填写说明 table, header first: one row per column of every table."""
+    rows = [[t("report.table", locale), t("template.column", locale),
+             t("template.type", locale), t("template.required", locale),
+             t("template.rules", locale)]]
     for table in register.tables:
         for column in table.columns:
-            row += 1
-            sheet.write_string(row, 0, table.label.get(locale))
-            sheet.write_string(row, 1, column.label.get(locale))
-            sheet.write_string(row, 2, t(f"template.kind.{column.kind.value}", locale))
-            sheet.write_string(row, 3, t("template.yes", locale) if column.required else "")
-            sheet.write_string(row, 4, describe_column(table, column, locale), fmt.wrap)
+            rows.append([table.label.get(locale), column.label.get(locale),
+                         t(f"template.kind.{column.kind.value}", locale),
+                         t("template.yes", locale) if column.required else "",
+                         describe_column(table, column, locale)])
+    return rows
 
 
 def write_register_workbook(

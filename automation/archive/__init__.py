@@ -28,19 +28,21 @@ import bagit
 from .. import __version__
 from ..checks.findings import Finding
 from ..config import OfficeConfig
-from ..errors import ClerkError, ConfigError, SourceError, UsageError
+from ..errors import ClerkError, SourceError, UsageError
 from ..i18n import current_locale, t
 from ..kpi import load_units
 from ..kpi.dashboard import write_dashboards, write_department_report, write_expense_report
 from ..kpi.engine import compute_kpis
 from ..kpi.periods import Period, parse_period
 from ..layout import locate_tables
-from ..registers import REGISTERS
+from ..load import context_for
+from ..registers import REGISTERS, Kind
 from ..reports.cells import csv_bytes
 from ..reports.findings import write_findings_html, write_findings_xlsx
 from ..reports.reminder_log import write_reminder_log
 from ..sources.base import RawSheet, RawWorkbook
 from ..sources.files import FileSource
+from ..sources.google import GoogleSource, connection_for, serial_to_datetime
 from ..validate import ValidationResult, validate_office
 from ..workdays import calendar_for
 from .bag import Verification, fingerprint, make_bag, read_info, verify, verify_folder, zip_bag
@@ -141,8 +143,8 @@ def _copy(source: Path, target: Path) -> str:
     return digest.hexdigest()
 
 
-def _snapshot_sources(config: OfficeConfig, payload: Path, work: Path, redact: bool
-                      ) -> list[_Register]:
+def _snapshot_sources(config: OfficeConfig, payload: Path, work: Path, redact: bool,
+                      created: datetime) -> list[_Register]:
     """Copy each register's workbook once; the copy is read, checked and archived, so an
     officer saving the file meanwhile cannot make the bag disagree with itself."""
     registers: list[_Register] = []
@@ -151,7 +153,9 @@ def _snapshot_sources(config: OfficeConfig, payload: Path, work: Path, redact: b
         if spec is None:
             continue
         if not isinstance(spec, str):
-            raise ConfigError("config.google_unsupported", key=f"registers.{key}")
+            registers.append(_google_register(config, key, spec.google_sheet, payload, work,
+                                              redact, created))
+            continue
         original = config.resolve(spec)
         name = safe_file_name(original.name)
         archived = payload / "registers" / key / (f"{Path(name).stem}.xlsx" if redact else name)
@@ -159,6 +163,45 @@ def _snapshot_sources(config: OfficeConfig, payload: Path, work: Path, redact: b
         registers.append(_Register(key, spec, original, read_from, archived,
                                    _copy(original, read_from)))
     return registers
+
+
+def _google_register(config: OfficeConfig, key: str, sheet_key: str, payload: Path,
+                     work: Path, redact: bool, created: datetime) -> _Register:
+    """A Google spreadsheet is read once (2 API calls) and kept as a values-only xlsx with
+    its dates as dates; that export is what the bag holds and everything is made from."""
+    source = GoogleSource(config, key, sheet_key)
+    workbook = source.read()
+    title = connection_for(config).metadata(sheet_key, key).title
+    name = safe_file_name(f"{title or key}.xlsx")
+    archived = payload / "registers" / key / name
+    read_from = work / key / name if redact else archived
+    read_from.parent.mkdir(parents=True, exist_ok=True)
+    write_values_xlsx(dated_sheets(key, workbook, config), read_from, title=title,
+                      created=created)
+    digest = hashlib.sha256(read_from.read_bytes()).hexdigest()
+    return _Register(key, source.label, read_from, read_from, archived, digest)
+
+
+def dated_sheets(register: str, workbook: RawWorkbook, config: OfficeConfig) -> list[RawSheet]:
+    """The workbook's sheets with the serial numbers of its date and date-time columns
+    turned into dates (in the office's time zone), as a file would hold them."""
+    ctx = context_for(config, workbook)
+    sheets = {sheet.name: sheet for sheet in workbook.sheets}
+    converted: dict[str, RawSheet] = {}
+    for located in locate_tables(REGISTERS[register], workbook).values():
+        sheet = converted.get(located.sheet.name) or replace(
+            located.sheet, rows=[list(row) for row in located.sheet.rows])
+        for column_key, index in located.columns.items():
+            column = located.table.column(column_key)
+            if column.kind not in (Kind.DATE, Kind.DATETIME):
+                continue
+            for row in sheet.rows[located.header_row + 1:]:
+                if index < len(row) and isinstance(row[index], int | float) \
+                        and not isinstance(row[index], bool):
+                    row[index] = serial_to_datetime(row[index], ctx.time_zones,
+                                                    column.kind is Kind.DATE)
+        converted[sheet.name] = sheet
+    return [converted.get(name, sheet) for name, sheet in sheets.items()]
 
 
 def _snapshot_config(config: OfficeConfig, registers: list[_Register]) -> OfficeConfig:
@@ -363,7 +406,7 @@ def archive_period(config: OfficeConfig, period: str, *, today: date | None = No
     staging.mkdir()  # not mkdtemp: the bag gets the usual permissions, not 0700
     try:
         with tempfile.TemporaryDirectory(prefix=f".{name}{PARTIAL}work-", dir=out) as work:
-            registers = _snapshot_sources(config, staging, Path(work), redact)
+            registers = _snapshot_sources(config, staging, Path(work), redact, generated)
             snapshot = _snapshot_config(config, registers)
             result = validate_office(snapshot)
             for register in registers:

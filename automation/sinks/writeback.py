@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import OfficeConfig
+from ..errors import SourceError
 from ..i18n import t
 from ..load import OfficeData
 from .xlsx_tabs import WriteBackSkipped, write_owned_tabs
@@ -21,12 +22,22 @@ class WriteBackReport:
 
 def write_back(config: OfficeConfig, office: OfficeData,
                tabs: dict[str, dict[str, list[list[Any]]]]) -> WriteBackReport:
-    """`tabs`: register -> tab name -> rows (header first). Files only; other sources are
-    handled by their own sinks. Nothing happens unless write-back is switched on."""
+    """`tabs`: register -> tab name -> rows (header first), into xlsx/xlsm files and Google
+    spreadsheets. Nothing happens unless write-back is switched on."""
     report = WriteBackReport()
     if not config.output.write_back:
         return report
+    google: dict[str, tuple[str, dict[str, list[list[Any]]]]] = {}
     for register, register_tabs in tabs.items():
+        key = config.google_key(register)
+        if key is not None:
+            _, merged = google.setdefault(key, (register, {}))
+            for name, rows in register_tabs.items():
+                if name in merged:
+                    merged[name].extend(rows[1:])
+                else:
+                    merged[name] = list(rows)
+            continue
         path = config.register_path(register)
         if path is None or path.suffix.lower() not in (".xlsx", ".xlsm"):
             continue
@@ -41,4 +52,23 @@ def write_back(config: OfficeConfig, office: OfficeData,
             tabs = t("writeback.separator").join(done.tabs)
             report.written.append(t("writeback.written", tabs=tabs,
                                     path=str(done.path), backup=str(done.backup)))
+    for key, (register, merged) in google.items():
+        _write_google(config, register, key, merged, report)
     return report
+
+
+def _write_google(config: OfficeConfig, register: str, key: str,
+                  register_tabs: dict[str, list[list[Any]]], report: WriteBackReport) -> None:
+    """The owned tabs of a Google spreadsheet, replaced in one structural and one values
+    call (registers sharing a spreadsheet share its tabs)."""
+    from ..sources.google import connection_for, sheet_url
+
+    connection = connection_for(config)
+    try:
+        title = connection.metadata(key, register).title
+        done = connection.replace_tabs(key, register_tabs, register)
+    except SourceError as exc:
+        report.skipped.append(exc.message())
+        return
+    report.written.append(t("google.written", tabs=t("writeback.separator").join(done),
+                            title=title, url=sheet_url(key)))

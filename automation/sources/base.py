@@ -27,6 +27,8 @@ class RawWorkbook:
     date1904: bool = False
     fingerprint: str | None = None
     """The file's SHA-256 when it was read: write-back refuses a file that changed since."""
+    time_zone: str | None = None
+    """The spreadsheet's own time zone (Google Sheets), in which its date-times are written."""
 
 
 class Source(Protocol):

@@ -1,0 +1,562 @@
+"""Google Sheets through gspread + google-auth: every tab in one batched read, owned tabs
+written in one structural and one values call, and a transport that retries politely,
+stays inside the quota and always gives up in bounded time.
+
+API calls per spreadsheet: reading is one metadata call and one `values:batchGet`;
+writing the owned tabs back is one `spreadsheets:batchUpdate` and one `values:batchUpdate`.
+"""
+
+from __future__ import annotations
+
+import collections
+import email.utils
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import requests
+
+from ..config import OfficeConfig
+from ..errors import ConfigError, SourceError
+from .base import RawSheet, RawWorkbook
+
+GOOGLE_API = "https://sheets.googleapis.com"
+GOOGLE_APIS = "https://www.googleapis.com"
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+SHEET_URL = "https://docs.google.com/spreadsheets/d/{key}"
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+ERROR_VALUES = frozenset({"#N/A", "#REF!", "#NAME?", "#DIV/0!", "#VALUE!", "#NUM!", "#NULL!",
+                          "#ERROR!", "#SPILL!", "#CALC!"})
+"""What a formula error looks like in unformatted values."""
+SERIAL_EPOCH = datetime(1899, 12, 30)
+"""Day 0 of Google Sheets' (and Excel's 1900 system's) serial numbers."""
+
+
+def sheet_url(key: str) -> str:
+    return SHEET_URL.format(key=key)
+
+
+def quote_title(title: str) -> str:
+    """A tab title as an A1 range naming the whole tab: always quoted, quotes doubled."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+# --- pacing and retrying ----------------------------------------------------------------
+
+
+class Pacer:
+    """At most `per_minute` requests of a kind in any 60 seconds, shared by every
+    spreadsheet reached with the same identity (Google's quota is per user)."""
+
+    def __init__(self, per_minute: Mapping[str, int], *,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.per_minute = dict(per_minute)
+        self.clock = clock
+        self.sleep = sleep
+        self._sent: dict[str, collections.deque[float]] = collections.defaultdict(
+            collections.deque)
+        self._lock = threading.Lock()
+
+    def wait_turn(self, kind: str) -> float:
+        """Block until a request of `kind` may go; returns the seconds waited."""
+        waited = 0.0
+        limit = self.per_minute.get(kind)
+        if not limit:
+            return waited
+        while True:
+            with self._lock:
+                now = self.clock()
+                sent = self._sent[kind]
+                while sent and now - sent[0] >= 60.0:
+                    sent.popleft()
+                if len(sent) < limit:
+                    sent.append(now)
+                    return waited
+                pause = 60.0 - (now - sent[0])
+            self.sleep(pause)
+            waited += pause
+
+
+@dataclass
+class RetryPolicy:
+    """Capped exponential back-off with full jitter, honouring Retry-After, with a deadline."""
+
+    give_up_after: float = 120.0
+    base: float = 1.0
+    cap: float = 32.0
+    jitter: Callable[[float, float], float] = random.uniform
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        backoff = self.jitter(0.0, min(self.cap, self.base * 2 ** attempt))
+        return max(backoff, retry_after) if retry_after is not None else backoff
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After as seconds: a number of seconds, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class GoogleGaveUp(Exception):
+    """Retries ran out of time; carries what the last attempt met."""
+
+    def __init__(self, attempts: int, seconds: float, last: str) -> None:
+        super().__init__(last)
+        self.attempts = attempts
+        self.seconds = seconds
+        self.last = last
+
+
+@dataclass
+class CallLog:
+    """What this process asked Google, per spreadsheet, for reports and tests."""
+
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    """(spreadsheet key, kind) for each request that reached the server."""
+    retries: int = 0
+    paced_seconds: float = 0.0
+
+    def count(self, key: str) -> int:
+        return sum(1 for k, _ in self.calls if k == key)
+
+
+def _call_kind(method: str, url: str) -> tuple[str, str]:
+    """(spreadsheet key, kind) of a Sheets API URL; kind is 'read' or 'write' for pacing."""
+    path = url.split("?", 1)[0]
+    marker = "/v4/spreadsheets/"
+    key = ""
+    if marker in path:
+        key = path.split(marker, 1)[1].split("/", 1)[0].split(":", 1)[0]
+    return key, ("read" if method.upper() == "GET" else "write")
+
+
+def make_http_client(settings: TransportSettings) -> Callable[..., Any]:
+    """A gspread HTTPClient factory whose requests go to the configured endpoint, are paced,
+    timed out and retried under `settings`."""
+    import gspread
+
+    class ClerkHTTPClient(gspread.HTTPClient):
+        def __init__(self, auth: Any, session: requests.Session | None = None) -> None:
+            super().__init__(auth, session)
+            self.timeout = settings.timeout
+
+        def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any
+                    ) -> requests.Response:
+            url = settings.rewrite(endpoint)
+            key, kind = _call_kind(method, url)
+            started = settings.clock()
+            attempt = 0
+            while True:
+                settings.log.paced_seconds += settings.pacer.wait_turn(kind)
+                last: str
+                retry_after: float | None = None
+                try:
+                    settings.log.calls.append((key, method.lower() + " " + _path_kind(url)))
+                    return super().request(method, url, *args, **kwargs)
+                except gspread.exceptions.APIError as exc:
+                    status = exc.response.status_code
+                    if status not in RETRY_STATUSES:
+                        raise
+                    last = f"HTTP {status}"
+                    retry_after = retry_after_seconds(exc.response.headers.get("Retry-After"))
+                except (requests.Timeout, requests.ConnectionError) as exc:
+                    last = type(exc).__name__
+                elapsed = settings.clock() - started
+                pause = settings.retry.delay(attempt, retry_after)
+                attempt += 1
+                if elapsed + pause > settings.retry.give_up_after:
+                    raise GoogleGaveUp(attempt, elapsed, last) from None
+                settings.log.retries += 1
+                settings.sleep(pause)
+
+    return ClerkHTTPClient
+
+
+def _path_kind(url: str) -> str:
+    path = url.split("?", 1)[0]
+    tail = path.rsplit("/", 1)[-1]
+    if ":" in tail:
+        return tail.split(":", 1)[1]
+    return "values" if "/values/" in path else "metadata"
+
+
+@dataclass
+class TransportSettings:
+    endpoint: str = GOOGLE_API
+    timeout: float = 30.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    pacer: Pacer = field(default_factory=lambda: Pacer({"read": 55, "write": 55}))
+    log: CallLog = field(default_factory=CallLog)
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+    def rewrite(self, url: str) -> str:
+        """Google's addresses -> the configured endpoint (a proxy, or a stand-in in tests)."""
+        for prefix in (GOOGLE_API, GOOGLE_APIS):
+            if url.startswith(prefix) and self.endpoint != prefix:
+                return self.endpoint + url[len(prefix):]
+        return url
+
+
+# --- credentials --------------------------------------------------------------------------
+
+
+def credentials_info(config: OfficeConfig) -> tuple[dict[str, Any], str]:
+    """The credential JSON and where it came from (an env variable's name or a path).
+
+    The environment variable named by `[google] credentials_env` wins when set: it holds
+    the file's path or the JSON itself, so a server need not keep the file in the folder.
+    """
+    env_name = config.google.credentials_env
+    raw = os.environ.get(env_name, "").strip() if env_name else ""
+    if raw.startswith("{"):
+        return _parse_credentials(raw, f"${env_name}"), f"${env_name}"
+    if raw:
+        path = config.resolve(raw)
+        where = f"${env_name} → {path}"
+    elif config.google.credentials:
+        path = config.resolve(config.google.credentials)
+        where = str(path)
+    else:
+        raise ConfigError("google.no_credentials", env=env_name or "")
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError("google.credentials_missing", path=where) from None
+    except OSError as exc:
+        raise ConfigError("google.credentials_unreadable", path=where,
+                          detail=exc.strerror or type(exc).__name__) from None
+    return _parse_credentials(text, where), where
+
+
+def _parse_credentials(text: str, where: str) -> dict[str, Any]:
+    try:
+        info = json.loads(text)
+    except json.JSONDecodeError:
+        raise ConfigError("google.credentials_not_json", path=where) from None
+    kind = info.get("type") if isinstance(info, dict) else None
+    needed = {"service_account": ("client_email", "private_key", "token_uri"),
+              "authorized_user": ("client_id", "client_secret", "refresh_token")}.get(str(kind))
+    if needed is None:
+        raise ConfigError("google.credentials_kind", path=where, found=str(kind))
+    missing = [name for name in needed if not info.get(name)]
+    if missing:
+        raise ConfigError("google.credentials_incomplete", path=where,
+                          fields=", ".join(missing))
+    return dict(info)
+
+
+def load_credentials(info: Mapping[str, Any]) -> Any:
+    """google-auth credentials for a service account or an authorized user (OAuth login)."""
+    if info["type"] == "service_account":
+        from google.oauth2.service_account import Credentials as ServiceAccount
+
+        return ServiceAccount.from_service_account_info(dict(info), scopes=list(SCOPES))
+    from google.oauth2.credentials import Credentials as UserCredentials
+
+    return UserCredentials.from_authorized_user_info(dict(info), scopes=list(SCOPES))
+
+
+def identity(info: Mapping[str, Any]) -> str:
+    """Who the office shares its spreadsheets with: the service account's address."""
+    return str(info.get("client_email") or info.get("account") or info.get("client_id") or "")
+
+
+# --- the connection: one per config (per command) ----------------------------------------
+
+_PACERS: dict[tuple[str, str], Pacer] = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def _shared_pacer(who: str, endpoint: str, reads: int, writes: int) -> Pacer:
+    """One pacer per identity and endpoint for the whole process (the quota is per user)."""
+    with _PACERS_LOCK:
+        pacer = _PACERS.get((who, endpoint))
+        if pacer is None:
+            pacer = _PACERS[(who, endpoint)] = Pacer({"read": reads, "write": writes})
+        return pacer
+
+
+@dataclass
+class SheetMeta:
+    """What the metadata call says about one spreadsheet."""
+
+    key: str
+    title: str
+    time_zone: str
+    locale: str
+    tabs: list[dict[str, Any]]
+    """Each tab's `properties` (sheetId, title, index, gridProperties, hidden...)."""
+
+    def tab(self, title: str) -> dict[str, Any] | None:
+        return next((p for p in self.tabs if p.get("title") == title), None)
+
+
+class GoogleConnection:
+    """A gspread client with Sheet Clerk's transport, and what was learnt this command."""
+
+    def __init__(self, config: OfficeConfig, *, settings: TransportSettings | None = None
+                 ) -> None:
+        self.config = config
+        self.info, self.where = credentials_info(config)
+        self.who = identity(self.info)
+        google = config.google
+        self.settings = settings or TransportSettings(
+            endpoint=google.api_endpoint, timeout=google.timeout,
+            retry=RetryPolicy(give_up_after=google.give_up_after),
+            pacer=_shared_pacer(self.who, google.api_endpoint, google.reads_per_minute,
+                                google.writes_per_minute),
+        )
+        self.meta: dict[str, SheetMeta] = {}
+        self._client: Any = None
+
+    @property
+    def log(self) -> CallLog:
+        return self.settings.log
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import gspread
+
+            self._client = gspread.Client(load_credentials(self.info),
+                                          http_client=make_http_client(self.settings))
+        return self._client
+
+    @contextmanager
+    def talking_to(self, key: str, register: str | None = None) -> Iterator[None]:
+        """Google's and the network's failures as one clear SourceError naming the sheet."""
+        import gspread
+        from google.auth import exceptions as auth_errors
+
+        where = f"registers.{register}" if register else key
+        try:
+            yield
+        except GoogleGaveUp as exc:
+            raise SourceError("google.gave_up", key=key, where=where, attempts=exc.attempts,
+                              seconds=round(exc.seconds), last=exc.last) from None
+        except gspread.exceptions.APIError as exc:
+            status = exc.response.status_code
+            message = _api_message(exc)
+            if status == 404:
+                raise SourceError("google.not_found", key=key, where=where) from None
+            if status == 403:
+                raise SourceError("google.forbidden", key=key, where=where,
+                                  who=self.who or "?") from None
+            if status == 401:
+                raise SourceError("google.unauthenticated", credentials=self.where) from None
+            raise SourceError("google.rejected", key=key, where=where, status=status,
+                              detail=message) from None
+        except auth_errors.RefreshError as exc:
+            raise SourceError("google.credentials_refused", credentials=self.where,
+                              detail=_refresh_reason(exc)) from None
+        except auth_errors.TransportError as exc:
+            raise SourceError("google.unreachable", endpoint=_host(exc),
+                              detail=type(exc).__name__) from None
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise SourceError("google.unreachable", endpoint=self.settings.endpoint,
+                              detail=type(exc).__name__) from None
+
+    def metadata(self, key: str, register: str | None = None, *, fresh: bool = False
+                 ) -> SheetMeta:
+        """One metadata call per spreadsheet per command (cached)."""
+        if key in self.meta and not fresh:
+            return self.meta[key]
+        with self.talking_to(key, register):
+            raw = self.client.http_client.fetch_sheet_metadata(key)
+        props = raw.get("properties", {})
+        meta = SheetMeta(
+            key=key, title=str(props.get("title", key)),
+            time_zone=str(props.get("timeZone") or ""), locale=str(props.get("locale") or ""),
+            tabs=[dict(s.get("properties", {})) for s in raw.get("sheets", [])],
+        )
+        self.meta[key] = meta
+        return meta
+
+    def read(self, key: str, register: str | None = None,
+             skip_tabs: Iterable[str] = ()) -> RawWorkbook:
+        """Every grid tab of a spreadsheet in one values:batchGet after the metadata call."""
+        meta = self.metadata(key, register)
+        skipped = set(skip_tabs)
+        tabs = [p for p in meta.tabs
+                if p.get("sheetType", "GRID") == "GRID" and p.get("title") not in skipped]
+        value_ranges: list[dict[str, Any]] = []
+        if tabs:
+            with self.talking_to(key, register):
+                answer = self.client.http_client.values_batch_get(
+                    key, [quote_title(str(p["title"])) for p in tabs],
+                    params={"valueRenderOption": "UNFORMATTED_VALUE",
+                            "dateTimeRenderOption": "SERIAL_NUMBER",
+                            "majorDimension": "ROWS"})
+            value_ranges = list(answer.get("valueRanges", []))
+        sheets = [raw_sheet(str(p["title"]), vr.get("values", []), hidden=bool(p.get("hidden")))
+                  for p, vr in zip(tabs, value_ranges, strict=False)]
+        return RawWorkbook(source=sheet_url(key), sheets=sheets, time_zone=meta.time_zone)
+
+    def replace_tabs(self, key: str, tabs: Mapping[str, Sequence[Sequence[Any]]],
+                     register: str | None = None) -> list[str]:
+        """Create or replace the named tabs (and no other) with these rows: one
+        spreadsheets:batchUpdate (delete the old tab, add it afresh, header frozen) and one
+        values:batchUpdate (RAW, so nothing written is taken as a formula)."""
+        if not tabs:
+            return []
+        meta = self.metadata(key, register)
+        used = {int(p["sheetId"]) for p in meta.tabs if "sheetId" in p}
+        requests_: list[dict[str, Any]] = []
+        data: list[dict[str, Any]] = []
+        end = len(meta.tabs)
+        for title, rows in tabs.items():
+            values = [[json_cell(v) for v in row] for row in rows]
+            width = max((len(r) for r in values), default=1) or 1
+            old = meta.tab(title)
+            index = end
+            if old is not None:
+                requests_.append({"deleteSheet": {"sheetId": old["sheetId"]}})
+                index = int(old.get("index", end))
+            sheet_id = _new_sheet_id(used)
+            used.add(sheet_id)
+            grid = {"rowCount": max(len(values), 2), "columnCount": width,
+                    "frozenRowCount": 1 if values else 0}
+            requests_.append({"addSheet": {"properties": {
+                "sheetId": sheet_id, "title": title, "index": index, "gridProperties": grid}}})
+            if values:
+                data.append({"range": quote_title(title) + "!A1", "majorDimension": "ROWS",
+                             "values": values})
+        with self.talking_to(key, register):
+            self.client.http_client.batch_update(key, {"requests": requests_})
+            if data:
+                self.client.http_client.values_batch_update(
+                    key, {"valueInputOption": "RAW", "data": data})
+        self.meta.pop(key, None)
+        return list(tabs)
+
+
+def _new_sheet_id(used: set[int]) -> int:
+    while True:
+        candidate = random.randint(1, 2_000_000_000)
+        if candidate not in used:
+            return candidate
+
+
+def _api_message(exc: Any) -> str:
+    try:
+        error = exc.response.json().get("error", {})
+        return str(error.get("message") or exc.response.reason)
+    except ValueError:
+        return str(exc.response.reason or exc.response.status_code)
+
+
+def _refresh_reason(exc: BaseException) -> str:
+    """The token endpoint's own reason (error and description), never the request."""
+    args = getattr(exc, "args", ())
+    for arg in args[1:]:
+        if isinstance(arg, dict):
+            parts = [str(arg.get("error", "")), str(arg.get("error_description", ""))]
+            reason = ": ".join(p for p in parts if p)
+            if reason:
+                return reason
+    text = str(args[0]) if args else type(exc).__name__
+    return text.split("{", 1)[0].strip(" :") or type(exc).__name__
+
+
+def _host(exc: BaseException) -> str:
+    text = str(exc)
+    for word in text.split():
+        if "://" in word:
+            return word.strip("'\"(),")
+    return "oauth2"
+
+
+def json_cell(value: Any) -> Any:
+    """A Python cell as the values API takes it (RAW): text, number or boolean."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes" if not value.second else "seconds")
+    if isinstance(value, date | clock_time):
+        return value.isoformat()
+    return str(value)
+
+
+def serial_to_datetime(serial: float, time_zones: tuple[str, str] | None = None,
+                       date_only: bool = False) -> datetime | date | float:
+    """A serial number as a date-time (moved from the sheet's zone to the office's)."""
+    try:
+        moment = SERIAL_EPOCH + timedelta(days=float(serial))
+    except (OverflowError, ValueError):
+        return serial
+    if date_only:
+        return moment.date() if moment.time() == clock_time() else moment
+    if time_zones is not None:
+        source, office = (ZoneInfo(z) for z in time_zones)
+        moment = moment.replace(tzinfo=source).astimezone(office).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def raw_sheet(title: str, values: list[list[Any]], *, hidden: bool = False) -> RawSheet:
+    """Google's trimmed rows as a rectangular sheet from A1, formula errors set aside."""
+    width = max((len(r) for r in values), default=0)
+    rows: list[list[Any]] = []
+    errors: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(values):
+        cells = list(row) + [""] * (width - len(row))
+        for c, cell in enumerate(cells):
+            if isinstance(cell, str) and cell in ERROR_VALUES:
+                errors[(r, c)] = cell
+                cells[c] = ""
+        rows.append(cells)
+    return RawSheet(name=title, rows=rows, errors=errors, visible=not hidden)
+
+
+# --- the Source ---------------------------------------------------------------------------
+
+
+def connection_for(config: OfficeConfig) -> GoogleConnection:
+    """The config's one connection for this command (made on first use)."""
+    if config._google is None:
+        config._google = GoogleConnection(config)
+    connection: GoogleConnection = config._google
+    return connection
+
+
+@dataclass
+class GoogleSource:
+    """A register kept in a Google spreadsheet. Read-only here; write-back is opt-in."""
+
+    config: OfficeConfig
+    register: str
+    key: str
+
+    @property
+    def label(self) -> str:
+        return sheet_url(self.key)
+
+    def read(self) -> RawWorkbook:
+        owned = {self.config.output.results_tab, self.config.output.kpi_tab,
+                 self.config.output.reminder_tab}
+        return connection_for(self.config).read(self.key, self.register, skip_tabs=owned)
