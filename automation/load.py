@@ -17,8 +17,14 @@ from .checks.findings import Finding
 from .config import OfficeConfig
 from .frames import TypedTable, empty_typed, letters_for
 from .layout import Located, extract, locate_tables
-from .normalize import WARNING_ISSUES, Context, empty_column, normalize_column
-from .registers import REGISTERS, Register
+from .normalize import (
+    WARNING_ISSUES,
+    Context,
+    empty_column,
+    normalize_column,
+    serials_to_dates,
+)
+from .registers import REGISTERS, Kind, Register
 from .sources.base import RawWorkbook, Source
 from .sources.files import FileSource
 from .sources.google import GoogleSource
@@ -67,6 +73,7 @@ def context_for(config: OfficeConfig, workbook: RawWorkbook) -> Context:
         phone_pattern=config.validation.phone_pattern,
         time_zones=(zone, config.office.timezone)
         if zone and zone != config.office.timezone else None,
+        serial_dates=workbook.serial_dates,
     )
 
 
@@ -74,6 +81,10 @@ def type_table(located: Located, source: str, ctx: Context) -> tuple[TypedTable,
     """Normalise one located table; returns it with its cell-level findings."""
     table = located.table
     raw = extract(located)
+    if ctx.serial_dates:
+        for column in table.columns:
+            if column.kind in (Kind.DATE, Kind.DATETIME) and column.key in located.columns:
+                raw[column.key] = serials_to_dates(raw[column.key])
     error_cells = {
         (row - located.header_row - 1, col): text
         for (row, col), text in located.sheet.errors.items()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -69,6 +69,8 @@ class Context:
     phone_pattern: str | None = None
     time_zones: tuple[str, str] | None = None
     """(the workbook's zone, the office's) when they differ: date-times are moved across."""
+    serial_dates: bool = False
+    """Numbers in date columns are dates shown as dates (Google Sheets' unformatted values)."""
 
     def enum_lookup(self, domain: str) -> dict[str, str]:
         return _enum_lookup(domain, tuple(self.enum_values.get(domain, ())))
@@ -487,6 +489,35 @@ def _in_range(
 def parse_date(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, pd.Series, Any]:
     values, issues = _parse_dates(u, ctx, with_time=False)
     return values, issues, pd.NaT
+
+
+SERIAL_EPOCH = datetime(1899, 12, 30)
+"""Day 0 of Google Sheets' serial numbers (and of Excel's 1900 system after March 1900)."""
+
+
+def serial_to_date(value: float) -> date | datetime:
+    """A serial number as the date (whole days) or date-time it shows as."""
+    moment = SERIAL_EPOCH + timedelta(days=float(value))
+    moment = moment.replace(microsecond=0) if moment.microsecond < 500_000 else (
+        moment + timedelta(microseconds=1_000_000 - moment.microsecond))
+    return moment.date() if moment.time() == time() else moment
+
+
+def is_date_serial(value: object) -> bool:
+    """A number that a date cell holds: in the serial range and not a typed 20250305."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return False
+    return 1 <= value < 2958466 and not (value == int(value) and 19000101 <= value <= 21001231)
+
+
+def serials_to_dates(values: pd.Series) -> pd.Series:
+    """Date-column cells as a file would hold them: serial numbers become dates."""
+    mask = values.map(is_date_serial)
+    if not mask.any():
+        return values
+    out = values.copy()
+    out[mask] = values[mask].map(serial_to_date)
+    return out
 
 
 def parse_datetime(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import bagit
 
@@ -36,13 +37,14 @@ from ..kpi.engine import compute_kpis
 from ..kpi.periods import Period, parse_period
 from ..layout import locate_tables
 from ..load import context_for
+from ..normalize import is_date_serial, serial_to_date
 from ..registers import REGISTERS, Kind
 from ..reports.cells import csv_bytes
 from ..reports.findings import write_findings_html, write_findings_xlsx
 from ..reports.reminder_log import write_reminder_log
 from ..sources.base import RawSheet, RawWorkbook
 from ..sources.files import FileSource
-from ..sources.google import GoogleSource, connection_for, serial_to_datetime
+from ..sources.google import GoogleSource, connection_for
 from ..validate import ValidationResult, validate_office
 from ..workdays import calendar_for
 from .bag import Verification, fingerprint, make_bag, read_info, verify, verify_folder, zip_bag
@@ -184,24 +186,25 @@ def _google_register(config: OfficeConfig, key: str, sheet_key: str, payload: Pa
 
 def dated_sheets(register: str, workbook: RawWorkbook, config: OfficeConfig) -> list[RawSheet]:
     """The workbook's sheets with the serial numbers of its date and date-time columns
-    turned into dates (in the office's time zone), as a file would hold them."""
-    ctx = context_for(config, workbook)
-    sheets = {sheet.name: sheet for sheet in workbook.sheets}
+    turned into dates (date-times in the office's time zone), as a file would hold them."""
+    zones = context_for(config, workbook).time_zones
     converted: dict[str, RawSheet] = {}
     for located in locate_tables(REGISTERS[register], workbook).values():
-        sheet = converted.get(located.sheet.name) or replace(
-            located.sheet, rows=[list(row) for row in located.sheet.rows])
+        name = located.sheet.name
+        sheet = converted.setdefault(name, replace(
+            located.sheet, rows=[list(row) for row in located.sheet.rows]))
         for column_key, index in located.columns.items():
-            column = located.table.column(column_key)
-            if column.kind not in (Kind.DATE, Kind.DATETIME):
+            kind = located.table.column(column_key).kind
+            if kind not in (Kind.DATE, Kind.DATETIME):
                 continue
             for row in sheet.rows[located.header_row + 1:]:
-                if index < len(row) and isinstance(row[index], int | float) \
-                        and not isinstance(row[index], bool):
-                    row[index] = serial_to_datetime(row[index], ctx.time_zones,
-                                                    column.kind is Kind.DATE)
-        converted[sheet.name] = sheet
-    return [converted.get(name, sheet) for name, sheet in sheets.items()]
+                if index < len(row) and is_date_serial(row[index]):
+                    moment = serial_to_date(row[index])
+                    if kind is Kind.DATETIME and zones and isinstance(moment, datetime):
+                        moment = moment.replace(tzinfo=ZoneInfo(zones[0])).astimezone(
+                            ZoneInfo(zones[1])).replace(tzinfo=None)
+                    row[index] = moment
+    return [converted.get(sheet.name, sheet) for sheet in workbook.sheets]
 
 
 def _snapshot_config(config: OfficeConfig, registers: list[_Register]) -> OfficeConfig:

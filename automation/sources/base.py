@@ -29,6 +29,8 @@ class RawWorkbook:
     """The file's SHA-256 when it was read: write-back refuses a file that changed since."""
     time_zone: str | None = None
     """The spreadsheet's own time zone (Google Sheets), in which its date-times are written."""
+    serial_dates: bool = False
+    """Dates arrive as serial numbers (Google Sheets' unformatted values), not as dates."""
 
 
 class Source(Protocol):

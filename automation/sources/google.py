@@ -15,14 +15,14 @@ import os
 import random
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import requests
 
@@ -38,8 +38,6 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 ERROR_VALUES = frozenset({"#N/A", "#REF!", "#NAME?", "#DIV/0!", "#VALUE!", "#NUM!", "#NULL!",
                           "#ERROR!", "#SPILL!", "#CALC!"})
 """What a formula error looks like in unformatted values."""
-SERIAL_EPOCH = datetime(1899, 12, 30)
-"""Day 0 of Google Sheets' (and Excel's 1900 system's) serial numbers."""
 
 
 def sheet_url(key: str) -> str:
@@ -267,15 +265,35 @@ def _parse_credentials(text: str, where: str) -> dict[str, Any]:
     return dict(info)
 
 
-def load_credentials(info: Mapping[str, Any]) -> Any:
-    """google-auth credentials for a service account or an authorized user (OAuth login)."""
+def load_credentials(info: Mapping[str, Any], endpoint: str = GOOGLE_API) -> Any:
+    """google-auth credentials for a service account or an authorized user (OAuth login).
+
+    google-auth sends an authorized user's refresh token to Google's token endpoint whatever
+    the file says (a doctored file must not leak it); Sheet Clerk lets the file's
+    `token_uri` stand only when it is on the host the office itself set as `api_endpoint`.
+    """
+    credentials: Any
     if info["type"] == "service_account":
         from google.oauth2.service_account import Credentials as ServiceAccount
 
-        return ServiceAccount.from_service_account_info(dict(info), scopes=list(SCOPES))
-    from google.oauth2.credentials import Credentials as UserCredentials
+        credentials = ServiceAccount.from_service_account_info(dict(info), scopes=list(SCOPES))
+    else:
+        from google.oauth2.credentials import Credentials as UserCredentials
 
-    return UserCredentials.from_authorized_user_info(dict(info), scopes=list(SCOPES))
+        credentials = UserCredentials.from_authorized_user_info(dict(info),
+                                                                scopes=list(SCOPES))
+        token_uri = str(info.get("token_uri") or "")
+        if endpoint != GOOGLE_API and _host_of(token_uri) == _host_of(endpoint):
+            credentials = credentials.with_token_uri(token_uri)
+    if endpoint != GOOGLE_API and hasattr(credentials,
+                                          "_is_regional_access_boundary_lookup_required"):
+        # Behind a proxy or a stand-in, no background call to iamcredentials.googleapis.com.
+        credentials._is_regional_access_boundary_lookup_required = lambda: False
+    return credentials
+
+
+def _host_of(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc.lower()
 
 
 def identity(info: Mapping[str, Any]) -> str:
@@ -340,7 +358,7 @@ class GoogleConnection:
         if self._client is None:
             import gspread
 
-            self._client = gspread.Client(load_credentials(self.info),
+            self._client = gspread.Client(load_credentials(self.info, self.settings.endpoint),
                                           http_client=make_http_client(self.settings))
         return self._client
 
@@ -412,7 +430,8 @@ class GoogleConnection:
             value_ranges = list(answer.get("valueRanges", []))
         sheets = [raw_sheet(str(p["title"]), vr.get("values", []), hidden=bool(p.get("hidden")))
                   for p, vr in zip(tabs, value_ranges, strict=False)]
-        return RawWorkbook(source=sheet_url(key), sheets=sheets, time_zone=meta.time_zone)
+        return RawWorkbook(source=sheet_url(key), sheets=sheets, time_zone=meta.time_zone,
+                           serial_dates=True)
 
     def replace_tabs(self, key: str, tabs: Mapping[str, Sequence[Sequence[Any]]],
                      register: str | None = None) -> list[str]:
@@ -501,21 +520,6 @@ def json_cell(value: Any) -> Any:
     if isinstance(value, date | clock_time):
         return value.isoformat()
     return str(value)
-
-
-def serial_to_datetime(serial: float, time_zones: tuple[str, str] | None = None,
-                       date_only: bool = False) -> datetime | date | float:
-    """A serial number as a date-time (moved from the sheet's zone to the office's)."""
-    try:
-        moment = SERIAL_EPOCH + timedelta(days=float(serial))
-    except (OverflowError, ValueError):
-        return serial
-    if date_only:
-        return moment.date() if moment.time() == clock_time() else moment
-    if time_zones is not None:
-        source, office = (ZoneInfo(z) for z in time_zones)
-        moment = moment.replace(tzinfo=source).astimezone(office).replace(tzinfo=None)
-    return moment.replace(microsecond=0)
 
 
 def raw_sheet(title: str, values: list[list[Any]], *, hidden: bool = False) -> RawSheet:

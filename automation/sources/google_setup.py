@@ -193,6 +193,7 @@ def google_login(config: OfficeConfig, client_secrets: Path, *, open_browser: bo
     temp = target.with_name(f".{target.name}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(json.loads(credentials.to_json()), handle, ensure_ascii=False, indent=2)
+        saved = {"type": "authorized_user", **json.loads(credentials.to_json())}
+        json.dump(saved, handle, ensure_ascii=False, indent=2)
     os.replace(temp, target)
     return target
