@@ -504,6 +504,29 @@ def schedule(
     _run(debug, locale, body)
 
 
+@app.command(help=_help("serve"))
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help=_help("serve_host"))] = None,
+    port: Annotated[int | None, typer.Option("--port", help=_help("serve_port"))] = None,
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .server import check_license, server_token
+        from .server import serve as run_server
+
+        office = _load(config, locale)
+        server_token(office)
+        check_license()
+        _console(stderr=True).print(t("server.listening", host=host or office.server.host,
+                                      port=port or office.server.port), markup=False)
+        run_server(office, host, port)
+        return 0
+
+    _run(debug, locale, body)
+
+
 @app.command(help=_help("init"))
 def init(
     directory: Annotated[Path | None, typer.Argument(help=_help("init_dir"))] = None,

@@ -100,6 +100,8 @@ class OutputSection(Section):
     results_tab: str = "校验结果"
     kpi_tab: str = "KPI看板"
     reminder_tab: str = "提醒记录"
+    preview_tab: str = "提醒预览"
+    """Where the 提醒 button shows what would go out before anything is sent."""
 
 
 class StateSection(Section):
@@ -150,6 +152,8 @@ class ServerSection(Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=1, le=65535)
     token_env: str = "CLERK_SERVER_TOKEN"
+    max_payload_mb: int = Field(default=20, ge=1, le=500)
+    """The largest book a client may post."""
 
 
 class SemestersSection(Section):

@@ -1,0 +1,419 @@
+"""The four buttons — 校验 Validate · 提醒 Remind · KPI · 归档 Archive — for any xlwings
+`Book`: the caller's book in desktop Excel (`RunPython`), or `xw.Book(json=...)` built from
+what Excel on the web / Google Sheets post to `clerk serve`. Each uses the same library
+functions as the command line and answers in the book itself: an owned tab, coloured cells,
+an alert. Only actions every xlwings client implements are used (values, colours, sheets,
+clear, alert, number formats, hyperlinks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .checks.findings import Finding
+from .config import OfficeConfig, find_config_path, load_config
+from .errors import ClerkError, SourceError
+from .i18n import current_locale, t
+from .layout import locate_tables
+from .load import OfficeData, collect, iter_registers, read_register
+from .registers import REGISTERS
+from .sources.base import RawSheet, RawWorkbook
+
+MARK_COLOURS = {"error": "#FFC7CE", "warning": "#FFEB9C"}
+"""Fill of a cell at fault: Excel's own 'bad' red and 'neutral' yellow."""
+HEADER_COLOUR = "#DDEBF7"
+MAX_MARKS = 500
+"""Cells coloured (and hyperlinks added) per click: each is one action the client replays."""
+NO_FILL = ""
+"""How the results tab records 'the cell had no fill'."""
+
+
+@dataclass
+class ButtonOutcome:
+    """What a click did, for the caller (tests, the CLI, logs)."""
+
+    button: str
+    register: str | None = None
+    message: str = ""
+    tabs: list[str] = field(default_factory=list)
+    marked: dict[str, str] = field(default_factory=dict)
+    """'Sheet!B5' -> the colour it was given."""
+    restored: dict[str, str] = field(default_factory=dict)
+    """'Sheet!B5' -> the colour it got back ('' for no fill)."""
+    sent: int = 0
+
+
+# --- reading the book ----------------------------------------------------------------------
+
+
+def _client(book: Any) -> str:
+    api = getattr(book, "api", None)
+    return str(api.get("client", "")) if isinstance(api, dict) else "desktop"
+
+
+def book_sheets(book: Any, skip: Iterable[str] = ()) -> list[RawSheet]:
+    """Every sheet's values from A1 to its last used cell, empty cells as ''."""
+    skipped = set(skip)
+    sheets: list[RawSheet] = []
+    for sheet in book.sheets:
+        if sheet.name in skipped:
+            continue
+        last = sheet.used_range.last_cell
+        values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value or [[]]
+        rows = [["" if v is None else v for v in row] for row in values]
+        visible = True
+        with contextlib.suppress(NotImplementedError, AttributeError, KeyError):
+            visible = bool(sheet.visible)
+        sheets.append(RawSheet(name=sheet.name, rows=rows, visible=visible))
+    return sheets
+
+
+def book_workbook(book: Any, config: OfficeConfig) -> RawWorkbook:
+    owned = owned_tabs(config)
+    return RawWorkbook(source=str(book.fullname or book.name),
+                       sheets=book_sheets(book, owned))
+
+
+def owned_tabs(config: OfficeConfig) -> set[str]:
+    out = config.output
+    return {out.results_tab, out.kpi_tab, out.reminder_tab, out.preview_tab}
+
+
+def book_register(config: OfficeConfig, book: Any, workbook: RawWorkbook) -> str:
+    """Which register the clicked book is: its path when it is a configured file, else the
+    register whose tables its sheets hold (most tables found)."""
+    fullname = str(book.fullname or "")
+    for key in REGISTERS:
+        path = config.register_path(key)
+        if path is not None and fullname and _same_file(path, fullname):
+            return key
+    scores = {key: len(locate_tables(REGISTERS[key], workbook)) for key in REGISTERS}
+    best = max(scores, key=lambda key: scores[key])
+    if scores[best] == 0:
+        raise SourceError("button.unknown_book", book=book.name)
+    return best
+
+
+def _same_file(path: Path, fullname: str) -> bool:
+    try:
+        return path.resolve() == Path(fullname).resolve()
+    except OSError:
+        return False
+
+
+def office_with_book(config: OfficeConfig, register: str, workbook: RawWorkbook
+                     ) -> OfficeData:
+    """The book's register as the book shows it now (saved or not), with the other
+    registers from the config's sources for the checks that look across them."""
+    tables, findings = read_register(REGISTERS[register], workbook, config)
+    others = [key for key in REGISTERS
+              if key != register and config.register_source(key) is not None]
+    parts = [(register, tables, findings), *iter_registers(config, others)]
+    return collect(parts)
+
+
+# --- writing the answer --------------------------------------------------------------------
+
+
+def write_tab(book: Any, name: str, rows: list[list[Any]], *,
+              links: list[tuple[int, str, str]] | None = None) -> Any:
+    """Create or clear the owned tab `name` (last in the book) and write `rows` from A1;
+    `links` are (row index, target, text) hyperlinks in column A."""
+    existing = [s for s in book.sheets if s.name == name]
+    if existing:
+        sheet = existing[0]
+        sheet.clear()
+    else:
+        sheet = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+    width = max((len(r) for r in rows), default=1)
+    grid = [[_cell(v) for v in row] + [""] * (width - len(row)) for row in rows]
+    if grid:
+        sheet.range((1, 1)).value = grid
+        sheet.range((1, 1), (1, width)).color = HEADER_COLOUR
+    for index, target, text in (links or [])[:MAX_MARKS]:
+        sheet.range((index + 1, 1)).add_hyperlink(target, text)
+    return sheet
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime | date) or value is None:
+        return "" if value is None else value.isoformat()
+    return value
+
+
+def _alert(book: Any, text: str, title: str) -> None:
+    book.app.alert(text, title)
+
+
+def _colour_hex(value: Any) -> str:
+    """A colour as xlwings reports it (RGB tuple, hex or None) -> '#RRGGBB' or ''."""
+    if value is None:
+        return NO_FILL
+    if isinstance(value, tuple):
+        return "#{:02X}{:02X}{:02X}".format(*value[:3])
+    return str(value).upper()
+
+
+def _current_colour(book: Any, sheet: str, cell: str) -> str:
+    """The cell's fill before Sheet Clerk colours it; remote clients do not send colours,
+    so there it is taken as no fill."""
+    if isinstance(getattr(book, "api", None), dict):
+        return NO_FILL
+    try:
+        return _colour_hex(book.sheets[sheet].range(cell).color)
+    except Exception:  # a sheet or cell that moved since: nothing to keep
+        return NO_FILL
+
+
+def _paint(book: Any, sheet: str, cell: str, colour: str) -> None:
+    target = book.sheets[sheet].range(cell)
+    if colour == NO_FILL and _client(book) == "VBA":
+        colour = "#FFFFFF"  # xlwings' VBA client cannot clear a fill (HexToRgb(Null))
+    target.color = colour or None
+
+
+def previous_marks(book: Any, config: OfficeConfig) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> the fill it had before, from the last 校验结果 this button wrote
+    (its last two columns: the colour given, the colour it had)."""
+    names = [s.name for s in book.sheets]
+    if config.output.results_tab not in names:
+        return {}
+    sheet = book.sheets[config.output.results_tab]
+    last = sheet.used_range.last_cell
+    rows = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value or []
+    marks: dict[tuple[str, str], str] = {}
+    for row in rows[1:]:
+        if len(row) < 3 or not row[0] or not row[-2]:
+            continue
+        where = str(row[0])
+        if "!" not in where:
+            continue
+        sheet_name, cell = where.rsplit("!", 1)
+        if sheet_name.strip("'") in names:
+            marks[(sheet_name.strip("'"), cell)] = "" if row[-1] is None else str(row[-1])
+    return marks
+
+
+def _fault_cells(findings: list[Finding], sheets: set[str]) -> dict[tuple[str, str], str]:
+    """(sheet, cell) -> 'error' or 'warning' (an error wins)."""
+    cells: dict[tuple[str, str], str] = {}
+    for f in findings:
+        if f.sheet in sheets and f.cell and f.severity in MARK_COLOURS:
+            key = (f.sheet, f.cell)
+            if cells.get(key) != "error":
+                cells[key] = f.severity
+    return cells
+
+
+# --- the buttons -----------------------------------------------------------------------------
+
+
+def validate(book: Any, config: OfficeConfig, *, today: date | None = None) -> ButtonOutcome:
+    """校验: the book's findings in 校验结果 (address, hyperlink, message), the cells at fault
+    coloured (errors red, warnings yellow), last run's colours given back first."""
+    from .validate import FINDING_COLUMNS, findings_tab, validate_office
+
+    loc = current_locale.get()
+    workbook = book_workbook(book, config)
+    register = book_register(config, book, workbook)
+    office = office_with_book(config, register, workbook)
+    result = validate_office(config, [register], office=office)
+    findings = [f for f in result.findings if f.register == register]
+    outcome = ButtonOutcome("validate", register)
+
+    book_sheet_names = {s.name for s in workbook.sheets}
+    faults = dict(list(_fault_cells(findings, book_sheet_names).items())[:MAX_MARKS])
+    before = previous_marks(book, config)
+    for (sheet, cell), original in before.items():
+        if (sheet, cell) not in faults:
+            _paint(book, sheet, cell, original)
+            outcome.restored[f"{sheet}!{cell}"] = original
+    originals = {key: before[key] if key in before else _current_colour(book, *key)
+                 for key in faults}
+    for (sheet, cell), severity in faults.items():
+        _paint(book, sheet, cell, MARK_COLOURS[severity])
+        outcome.marked[f"{sheet}!{cell}"] = MARK_COLOURS[severity]
+
+    rows = findings_tab(findings, loc)
+    rows[0] += [t("button.mark_colour", loc), t("button.original_colour", loc)]
+    links: list[tuple[int, str, str]] = []
+    for index, f in enumerate(findings, start=1):
+        key = (f.sheet, f.cell) if f.cell else None
+        if key in faults:
+            rows[index] += [MARK_COLOURS[faults[key]], originals[key]]  # type: ignore[index]
+            if _client(book) != "Google Apps Script":
+                links.append((index, f"#'{f.sheet}'!{f.cell}", f.location))
+    assert len(rows[0]) == len(FINDING_COLUMNS) + 2
+    write_tab(book, config.output.results_tab, rows, links=links)
+    outcome.tabs.append(config.output.results_tab)
+    outcome.message = (t("button.validate_done", loc, errors=result.errors,
+                         warnings=result.warnings, tab=config.output.results_tab)
+                       if findings else t("button.validate_clean", loc))
+    _alert(book, outcome.message, t("button.title", loc))
+    return outcome
+
+
+def plan_fingerprint(report: Any) -> str:
+    """What the preview promised: the digests, recipients and texts, as 12 hex digits."""
+    digest = hashlib.sha256()
+    for message in sorted(report.messages, key=lambda d: d.message.key):
+        digest.update(f"{message.message.key}\n{message.message.text}\n".encode())
+    return digest.hexdigest()[:12]
+
+
+def remind(book: Any, config: OfficeConfig, *, today: date | None = None,
+           open_channel: Callable[..., Any] | None = None) -> ButtonOutcome:
+    """提醒: the first click writes 提醒预览 (what would go out) and sends nothing; a second
+    click sends exactly that preview — if the registers changed meanwhile, it previews
+    again instead. Sent reminders are never sent twice (the state database keeps them)."""
+    from .reminders.remind import remind as run_reminders
+
+    loc = current_locale.get()
+    workbook = book_workbook(book, config)
+    register = book_register(config, book, workbook)
+    office = office_with_book(config, register, workbook)
+    planned = run_reminders(config, today=today, dry_run=True, office=office)
+    code = plan_fingerprint(planned)
+    outcome = ButtonOutcome("remind", register)
+    confirmed = _preview_code(book, config) == code and planned.messages
+    if not confirmed:
+        rows = [[t("button.preview_code", loc), code],
+                [t("button.recipient", loc), t("button.channel", loc),
+                 t("button.items", loc), t("button.subject", loc)]]
+        for digest in planned.messages:
+            message = digest.message
+            rows.append([message.person_name or message.person_id, message.channel,
+                         len(digest.lines), message.subject])
+        write_tab(book, config.output.preview_tab, rows)
+        outcome.tabs.append(config.output.preview_tab)
+        outcome.message = (t("button.preview_done", loc, count=len(planned.messages),
+                             tab=config.output.preview_tab)
+                           if planned.messages else t("button.nothing_due", loc))
+    else:
+        report = run_reminders(config, today=today, office=office, open_channel=open_channel,
+                               publish=False)
+        outcome.sent = len(report.sent)
+        rows = [[t("button.preview_code", loc), t("button.sent_code", loc, code=code)],
+                [t("button.recipient", loc), t("button.channel", loc), t("button.items", loc),
+                 t("button.result", loc)]]
+        for digest in report.sent:
+            rows.append([digest.message.person_name or digest.message.person_id,
+                         digest.message.channel, len(digest.lines), t("button.sent", loc)])
+        for failure in report.failed:
+            rows.append([failure.digest.message.person_name, failure.digest.message.channel,
+                         len(failure.digest.lines), failure.detail])
+        write_tab(book, config.output.preview_tab, rows)
+        outcome.tabs.append(config.output.preview_tab)
+        outcome.message = t("button.remind_done", loc, sent=len(report.sent),
+                            failed=len(report.failed), skipped=len(report.skipped))
+    _alert(book, outcome.message, t("button.title", loc))
+    return outcome
+
+
+def _preview_code(book: Any, config: OfficeConfig) -> str | None:
+    if config.output.preview_tab not in [s.name for s in book.sheets]:
+        return None
+    value = book.sheets[config.output.preview_tab].range("B1").value
+    return str(value) if value else None
+
+
+def kpi(book: Any, config: OfficeConfig, *, today: date | None = None,
+        period: str | None = None) -> ButtonOutcome:
+    """KPI: this semester's (or `period`'s) KPIs into KPI看板."""
+    from .kpi import kpi_report, kpi_tab
+
+    loc = current_locale.get()
+    workbook = book_workbook(book, config)
+    register = book_register(config, book, workbook)
+    office = office_with_book(config, register, workbook)
+    result = kpi_report(config, period, today, office)
+    write_tab(book, config.output.kpi_tab, kpi_tab(result, loc))
+    outcome = ButtonOutcome("kpi", register, tabs=[config.output.kpi_tab])
+    outcome.message = t("button.kpi_done", loc, period=result.period.key,
+                        tab=config.output.kpi_tab)
+    _alert(book, outcome.message, t("button.title", loc))
+    return outcome
+
+
+def archive(book: Any, config: OfficeConfig, *, today: date | None = None,
+            period: str | None = None) -> ButtonOutcome:
+    """归档: the snapshot of the configured sources for this semester (or `period`), and
+    where it is with its fingerprint for the handover form."""
+    from .archive import archive_period
+    from .kpi.periods import parse_period
+
+    loc = current_locale.get()
+    day = today or date.today()
+    chosen = period or parse_period(None, config, day).key
+    report = archive_period(config, chosen, today=day)
+    outcome = ButtonOutcome("archive")
+    outcome.message = t("button.archive_done", loc, path=str(report.path),
+                        fingerprint=report.fingerprint)
+    _alert(book, outcome.message, t("button.title", loc))
+    return outcome
+
+
+BUTTONS: dict[str, Callable[..., ButtonOutcome]] = {
+    "validate": validate, "remind": remind, "kpi": kpi, "archive": archive,
+}
+
+
+def press(name: str, book: Any, config: OfficeConfig, **options: Any) -> ButtonOutcome:
+    """Run a button; a ClerkError becomes an alert in the book instead of a traceback."""
+    try:
+        return BUTTONS[name](book, config, **options)
+    except ClerkError as exc:
+        outcome = ButtonOutcome(name, message=exc.message())
+        _alert(book, outcome.message, t("button.title"))
+        return outcome
+
+
+# --- desktop Excel: RunPython entry points ---------------------------------------------------
+
+
+def _caller_config(book: Any) -> OfficeConfig:
+    """office.toml beside the clicked workbook or one folder up, else $CLERK_CONFIG."""
+    folder = Path(str(book.fullname)).parent
+    for candidate in (folder / "office.toml", folder.parent / "office.toml"):
+        if candidate.is_file():
+            config = load_config(candidate)
+            break
+    else:
+        config = load_config(find_config_path(None))
+    current_locale.set(config.locale)
+    return config
+
+
+def _from_excel(name: str) -> None:
+    import xlwings as xw
+
+    book = xw.Book.caller()
+    try:
+        config = _caller_config(book)
+    except ClerkError as exc:
+        book.app.alert(exc.message(), t("button.title"))
+        return
+    press(name, book, config)
+
+
+def validate_caller() -> None:
+    _from_excel("validate")
+
+
+def remind_caller() -> None:
+    _from_excel("remind")
+
+
+def kpi_caller() -> None:
+    _from_excel("kpi")
+
+
+def archive_caller() -> None:
+    _from_excel("archive")
+
