@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from .i18n import current_locale, t
 from .layout import locate_tables
 from .load import OfficeData, collect, iter_registers, read_register
 from .registers import REGISTERS
+from .reports.cells import formula_safe, plain_value
 from .sources.base import RawSheet, RawWorkbook
 
 MARK_COLOURS = {"error": "#FFC7CE", "warning": "#FFEB9C"}
@@ -107,6 +108,13 @@ def _same_file(path: Path, fullname: str) -> bool:
         return False
 
 
+def book_office(book: Any, config: OfficeConfig) -> tuple[str, OfficeData]:
+    """The clicked book's register, and the office as the checks need it."""
+    workbook = book_workbook(book, config)
+    register = book_register(config, book, workbook)
+    return register, office_with_book(config, register, workbook)
+
+
 def office_with_book(config: OfficeConfig, register: str, workbook: RawWorkbook
                      ) -> OfficeData:
     """The book's register as the book shows it now (saved or not), with the other
@@ -142,9 +150,9 @@ def write_tab(book: Any, name: str, rows: list[list[Any]], *,
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, datetime | date) or value is None:
-        return "" if value is None else value.isoformat()
-    return value
+    """Written with setValues, which clients enter as typed: text that would run as a
+    formula (an officer's '=…' quoted in a finding) is kept as text."""
+    return formula_safe(plain_value(value))
 
 
 def _alert(book: Any, text: str, title: str) -> None:
@@ -217,17 +225,15 @@ def _fault_cells(findings: list[Finding], sheets: set[str]) -> dict[tuple[str, s
 def validate(book: Any, config: OfficeConfig, *, today: date | None = None) -> ButtonOutcome:
     """校验: the book's findings in 校验结果 (address, hyperlink, message), the cells at fault
     coloured (errors red, warnings yellow), last run's colours given back first."""
-    from .validate import FINDING_COLUMNS, findings_tab, validate_office
+    from .validate import findings_tab, validate_office
 
     loc = current_locale.get()
-    workbook = book_workbook(book, config)
-    register = book_register(config, book, workbook)
-    office = office_with_book(config, register, workbook)
+    register, office = book_office(book, config)
     result = validate_office(config, [register], office=office)
     findings = [f for f in result.findings if f.register == register]
     outcome = ButtonOutcome("validate", register)
 
-    book_sheet_names = {s.name for s in workbook.sheets}
+    book_sheet_names = {s.name for s in book.sheets}
     faults = dict(list(_fault_cells(findings, book_sheet_names).items())[:MAX_MARKS])
     before = previous_marks(book, config)
     for (sheet, cell), original in before.items():
@@ -249,7 +255,6 @@ def validate(book: Any, config: OfficeConfig, *, today: date | None = None) -> B
             rows[index] += [MARK_COLOURS[faults[key]], originals[key]]  # type: ignore[index]
             if _client(book) != "Google Apps Script":
                 links.append((index, f"#'{f.sheet}'!{f.cell}", f.location))
-    assert len(rows[0]) == len(FINDING_COLUMNS) + 2
     write_tab(book, config.output.results_tab, rows, links=links)
     outcome.tabs.append(config.output.results_tab)
     outcome.message = (t("button.validate_done", loc, errors=result.errors,
@@ -275,9 +280,7 @@ def remind(book: Any, config: OfficeConfig, *, today: date | None = None,
     from .reminders.remind import remind as run_reminders
 
     loc = current_locale.get()
-    workbook = book_workbook(book, config)
-    register = book_register(config, book, workbook)
-    office = office_with_book(config, register, workbook)
+    register, office = book_office(book, config)
     planned = run_reminders(config, today=today, dry_run=True, office=office)
     code = plan_fingerprint(planned)
     outcome = ButtonOutcome("remind", register)
@@ -329,9 +332,7 @@ def kpi(book: Any, config: OfficeConfig, *, today: date | None = None,
     from .kpi import kpi_report, kpi_tab
 
     loc = current_locale.get()
-    workbook = book_workbook(book, config)
-    register = book_register(config, book, workbook)
-    office = office_with_book(config, register, workbook)
+    register, office = book_office(book, config)
     result = kpi_report(config, period, today, office)
     write_tab(book, config.output.kpi_tab, kpi_tab(result, loc))
     outcome = ButtonOutcome("kpi", register, tabs=[config.output.kpi_tab])

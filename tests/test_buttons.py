@@ -5,7 +5,6 @@ replay in the workbook."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -280,4 +279,14 @@ def test_clerk_serve_runs_as_a_command(office):
     missing = clerk("serve", cwd=office, env={k: v for k, v in os.environ.items()
                                               if k != "CLERK_SERVER_TOKEN"})
     assert missing.returncode == 2 and "CLERK_SERVER_TOKEN" in missing.stderr
-    json.dumps(payload)
+
+
+def test_an_officers_formula_text_is_written_back_as_text(office, server):
+    payload = client_book(office / "workbooks" / "assets.xlsx")
+    items = next(s for s in payload["sheets"] if s["name"] == "物资台账")
+    items["values"][1][10] = "=HYPERLINK(\"http://evil.example\",\"坏了\")"
+    actions = post(server, payload).json()["actions"]
+    written = [v for a in actions if a["func"] == "setValues" for row in a["values"]
+               for v in row if isinstance(v, str)]
+    assert any(v.startswith("'=HYPERLINK") for v in written)
+    assert not any(v.startswith("=") for v in written)

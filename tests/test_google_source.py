@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -286,8 +286,9 @@ def test_retry_after_forms():
     assert retry_after_seconds("12") == 12
     assert retry_after_seconds(None) is None
     when = "Wed, 21 Oct 2015 07:28:00 GMT"
-    assert retry_after_seconds(when, now=datetime(2015, 10, 21, 7, 27, 30).timestamp()
-                               + 0) is not None
+    half_a_minute_before = datetime(2015, 10, 21, 7, 27, 30, tzinfo=UTC).timestamp()
+    assert retry_after_seconds(when, now=half_a_minute_before) == 30
+    assert retry_after_seconds("soon") is None
     policy = RetryPolicy(jitter=lambda a, b: b, cap=8)
     assert [policy.delay(n, None) for n in range(5)] == [1, 2, 4, 8, 8]
     assert policy.delay(0, 30) == 30

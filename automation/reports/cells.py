@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -29,6 +30,16 @@ def cell_text(value: Any) -> str:
     if isinstance(value, timedelta):
         return str(value)
     return str(value)
+
+
+def plain_value(value: Any) -> Any:
+    """A cell as the Sheets API and xlwings' clients take it: text, a number or a boolean
+    (dates as ISO text, missing and NaN as '')."""
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return "" if isinstance(value, float) else cell_text(value)
 
 
 def formula_safe(value: Any) -> Any:

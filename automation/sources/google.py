@@ -19,8 +19,6 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +26,7 @@ import requests
 
 from ..config import OfficeConfig
 from ..errors import ConfigError, SourceError
+from ..reports.cells import plain_value
 from .base import RawSheet, RawWorkbook
 
 GOOGLE_API = "https://sheets.googleapis.com"
@@ -446,14 +445,14 @@ class GoogleConnection:
         data: list[dict[str, Any]] = []
         end = len(meta.tabs)
         for title, rows in tabs.items():
-            values = [[json_cell(v) for v in row] for row in rows]
+            values = [[plain_value(v) for v in row] for row in rows]
             width = max((len(r) for r in values), default=1) or 1
             old = meta.tab(title)
             index = end
             if old is not None:
                 requests_.append({"deleteSheet": {"sheetId": old["sheetId"]}})
                 index = int(old.get("index", end))
-            sheet_id = _new_sheet_id(used)
+            sheet_id = new_sheet_id(used)
             used.add(sheet_id)
             grid = {"rowCount": max(len(values), 2), "columnCount": width,
                     "frozenRowCount": 1 if values else 0}
@@ -471,7 +470,7 @@ class GoogleConnection:
         return list(tabs)
 
 
-def _new_sheet_id(used: set[int]) -> int:
+def new_sheet_id(used: set[int]) -> int:
     while True:
         candidate = random.randint(1, 2_000_000_000)
         if candidate not in used:
@@ -505,21 +504,6 @@ def _host(exc: BaseException) -> str:
         if "://" in word:
             return word.strip("'\"(),")
     return "oauth2"
-
-
-def json_cell(value: Any) -> Any:
-    """A Python cell as the values API takes it (RAW): text, number or boolean."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ", timespec="minutes" if not value.second else "seconds")
-    if isinstance(value, date | clock_time):
-        return value.isoformat()
-    return str(value)
 
 
 def raw_sheet(title: str, values: list[list[Any]], *, hidden: bool = False) -> RawSheet:

@@ -16,7 +16,7 @@ from ..i18n import t
 from ..registers import REGISTERS, Column, Kind
 from ..templates import TEMPLATE_ROWS, describe_column, enum_choices, header_label
 from ..templates import instruction_rows as instruction_table
-from .google import SCOPES, _new_sheet_id, connection_for, quote_title, sheet_url
+from .google import SCOPES, connection_for, new_sheet_id, quote_title, sheet_url
 
 HEADER_COLOUR = {"red": 0.867, "green": 0.922, "blue": 0.969}
 """The templates' header fill (#DDEBF7)."""
@@ -64,7 +64,7 @@ def setup_requests(register_key: str, locale: str, enums: dict[str, list[str]],
     data: list[dict[str, Any]] = []
     titles: list[str] = []
     for table in register.tables:
-        sheet_id = _new_sheet_id(used_ids)
+        sheet_id = new_sheet_id(used_ids)
         used_ids.add(sheet_id)
         title = table.label.get(locale)
         titles.append(title)
@@ -108,7 +108,7 @@ def setup_requests(register_key: str, locale: str, enums: dict[str, list[str]],
         data.append({"range": quote_title(title) + "!A1", "majorDimension": "ROWS",
                      "values": [[header_label(c, locale) for c in columns]]})
     guide = t("template.instructions", locale)
-    guide_id = _new_sheet_id(used_ids)
+    guide_id = new_sheet_id(used_ids)
     used_ids.add(guide_id)
     rows = [[t("template.intro", locale)], [], *instruction_table(register, locale)]
     titles.append(guide)
