@@ -624,6 +624,14 @@ def demo(
             console.print(line, markup=False, highlight=False)
         for path in report.outputs:
             console.print(t("cli.demo_look", path=path), markup=False)
+        if report.button:
+            shown = report.button
+            if shown.licence_assumed:
+                console.print(t("cli.demo_licence"), markup=False)
+            console.print(t("cli.demo_button", url=shown.url, workbook=shown.workbook,
+                            actions=shown.actions, findings=shown.findings,
+                            errors=shown.errors_marked, warnings=shown.warnings_marked),
+                          markup=False)
         return 0 if report.nightly.status != "failed" else 2
 
     _run(debug, locale, body)

@@ -11,6 +11,7 @@ from .errors import UsageError
 from .i18n import t
 from .nightly import NightlyReport, run_nightly
 from .registers import REGISTERS
+from .server import ButtonDemo, demo_button
 from .templates import write_register_workbook
 
 OFFICE_NAMES = {
@@ -73,12 +74,14 @@ class DemoReport:
     config: Path
     nightly: NightlyReport
     outputs: list[Path] = field(default_factory=list)
+    button: ButtonDemo | None = None
 
 
 def run_demo(directory: Path, *, locale: str = "zh-Hans", today: date | None = None) -> DemoReport:
     """`clerk demo`: make the demo office if needed, then give it one nightly run: the
     reports, the reminders (into the outbox: nothing leaves the machine), the dashboards,
-    and — when `today` is the day after a semester ends — the period-end snapshot."""
+    and — when `today` is the day after a semester ends — the period-end snapshot. Last, one
+    click of 校验 through a local `clerk serve`, as Excel on the web or Google Sheets would."""
     config_path = directory / "office.toml"
     if not config_path.exists():
         init_office(directory, locale=locale, demo=True, today=today)
@@ -89,4 +92,6 @@ def run_demo(directory: Path, *, locale: str = "zh-Hans", today: date | None = N
                or p.name.startswith("validation.")]
     if report.step("remind").counts.get("sent"):
         outputs.append(outbox)
-    return DemoReport(config_path, report, outputs)
+    assets = config.register_path("assets")
+    button = demo_button(config, assets, today=today) if assets and assets.is_file() else None
+    return DemoReport(config_path, report, outputs, button)

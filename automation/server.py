@@ -11,15 +11,22 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import secrets
 import threading
-from datetime import date
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as time_of_day
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from .buttons import BUTTONS, press
+from .buttons import BUTTONS, MARK_COLOURS, press
 from .config import OfficeConfig
 from .errors import ConfigError
 from .i18n import current_locale, t
@@ -136,3 +143,95 @@ def serve(config: OfficeConfig, host: str | None = None, port: int | None = None
     app = create_app(config)
     uvicorn.run(app, host=host or config.server.host, port=port or config.server.port,
                 log_level="warning")
+
+
+@contextmanager
+def running(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve `app` with uvicorn on a background thread; yields its base URL. Port 0 picks a
+    free port, read back from the bound socket."""
+    import uvicorn
+
+    web = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not web.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if not web.started:
+        raise ConfigError("server.no_start", host=host, port=port)
+    bound = web.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{bound}"
+    finally:
+        web.should_exit = True
+        thread.join(10)
+
+
+def vba_client_payload(path: Path) -> dict[str, Any]:
+    """The JSON book xlwings' VBA remote client posts for the saved workbook at `path`:
+    every sheet's used range from A1, empty cells as null, dates as ISO text with a Z."""
+    import openpyxl
+    import xlwings as xw
+
+    workbook = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    sheets = []
+    for sheet in workbook.worksheets:
+        rows = [[_iso(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        sheets.append({"name": sheet.title, "values": rows or [[]], "pictures": [],
+                       "tables": []})
+    workbook.close()
+    return {"client": "VBA", "version": xw.__version__,
+            "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"},
+            "names": [], "sheets": sheets}
+
+
+def _iso(value: Any) -> Any:
+    """Dates the way the clients write them: `2025-10-20T00:00:00.000Z`."""
+    if isinstance(value, date):
+        moment = value if isinstance(value, datetime) else datetime.combine(value, time_of_day())
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return value
+
+
+@dataclass
+class ButtonDemo:
+    """What one 校验 click through the server did, for `clerk demo` to show."""
+
+    url: str
+    workbook: str
+    actions: int
+    findings: int
+    errors_marked: int
+    warnings_marked: int
+    licence_assumed: bool
+
+
+def demo_button(config: OfficeConfig, workbook: Path, *, today: date | None = None
+                ) -> ButtonDemo:
+    """Start `clerk serve` on a free local port with a one-off token, post `workbook` the
+    way the desktop client would, and count what the answer would change in the book."""
+    import requests
+
+    assumed = not os.environ.get(LICENSE_ENV, "").strip()
+    if assumed:  # the demo is noncommercial by nature; say so rather than fail
+        os.environ[LICENSE_ENV] = "noncommercial"
+    token = secrets.token_urlsafe(24)
+    app = create_app(config, token=token, today=today)
+    payload = vba_client_payload(workbook)
+    with running(app) as url:
+        answer = requests.post(f"{url}/buttons/validate", json=payload,
+                               headers={"Authorization": token}, timeout=300)
+    answer.raise_for_status()
+    actions = answer.json()["actions"]
+    tab = config.output.results_tab
+    names = [sheet["name"] for sheet in payload["sheets"]]
+    tab_position = names.index(tab) if tab in names else next(
+        (a["args"][0] for a in actions if a["func"] == "addSheet" and a["args"][1] == tab), None)
+    rows = sum(len(a["values"]) for a in actions
+               if a["func"] == "setValues" and a["sheet_position"] == tab_position)
+    painted = [a["args"][0] for a in actions if a["func"] == "setRangeColor"]
+    return ButtonDemo(url=url, workbook=workbook.name, actions=len(actions),
+                      findings=max(rows - 1, 0),
+                      errors_marked=painted.count(MARK_COLOURS["error"]),
+                      warnings_marked=painted.count(MARK_COLOURS["warning"]),
+                      licence_assumed=assumed)

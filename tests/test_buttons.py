@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -24,7 +23,7 @@ from servers import free_port
 from test_validate_office import ITEMS, LOANS, _with, build_office
 
 from automation.config import load_config
-from automation.server import CLIENT_ACTIONS, create_app
+from automation.server import CLIENT_ACTIONS, create_app, running
 
 TOKEN = "button-token-for-tests-0123456789"
 TODAY = date(2025, 10, 20)
@@ -115,21 +114,10 @@ def office(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(office: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    import uvicorn
-
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
     app = create_app(load_config(office / "office.toml"), token=TOKEN, today=TODAY)
-    port = free_port()
-    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not web.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    web.should_exit = True
-    thread.join(10)
+    with running(app) as url:
+        yield url
 
 
 def post(url: str, payload: dict[str, Any], button: str = "validate",

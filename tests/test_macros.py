@@ -65,3 +65,15 @@ def test_the_apps_script_client_is_the_servers_xlwings_version():
     assert f'const version = "{xlwings.__version__}";' in client
     shipped = Path(xlwings.__file__).parent / "js" / "xlwings.js"
     assert client == shipped.read_text(encoding="utf-8")
+
+
+def test_the_office_script_posts_to_a_server_button_with_xlwings_own_client():
+    script = (MACROS / "excel_web.ts").read_text(encoding="utf-8")
+    button = re.search(r'^const BUTTON = "(\w+)";$', script, re.MULTILINE)
+    assert button and button.group(1) in BUTTONS
+    assert 'runPython(workbook, CLERK_URL + "/buttons/" + BUTTON, { auth: CLERK_TOKEN })' in script
+    shipped = (Path(xlwings.__file__).parent / "js" / "xlwings.ts").read_text(encoding="utf-8")
+    client = shipped[shipped.index("/**"):]  # xlwings' client after its own example main()
+    assert script.endswith(client)
+    assert f'const version = "{xlwings.__version__}";' in script
+    assert script.count("async function main(") == 1

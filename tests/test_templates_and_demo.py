@@ -88,6 +88,16 @@ def test_demo_runs_and_shows_the_planted_mistakes(tmp_path):
     assert report["summary"]["rows_checked"] > 500
     assert all(re.fullmatch(r"[A-Z]+\d+", f["cell"]) for f in report["findings"])
 
+    # The demo also clicks 校验 once through a local `clerk serve`: the server's answer
+    # lists the assets register's findings and colours one cell per error.
+    assets = [f for f in report["findings"] if f["register"] == "assets"]
+    button = re.search(r"按钮演示：在 http://127\.0\.0\.1:\d+ .*?返回 (\d+) 个操作.*?写入 "
+                       r"(\d+) 条问题，把 (\d+) 个出错单元格标红、(\d+) 个", done.stdout)
+    assert button, done.stdout
+    actions, findings, red, yellow = map(int, button.groups())
+    assert findings == red == len(assets) > 0 and yellow == 0
+    assert actions > findings
+
 
 def test_demo_is_reproducible(tmp_path):
     for name in ("a", "b"):
