@@ -193,3 +193,32 @@ def test_concurrent_runs_do_not_share_a_cursor(tmp_path):
     state = State(tmp_path)
     assert len(state.log()) == 100
     state.close()
+
+
+def test_an_outbox_run_that_died_is_written_again_not_left_in_doubt(tmp_path):
+    """The outbox writes its messages together; a run that died between the intent and the
+    outcome leaves `sending` lines, and the next run writes those messages again (the same
+    files) instead of asking a person to check."""
+    import sqlite3
+
+    office(tmp_path, '\n[reminders]\nchannels = ["outbox"]\n')
+    status, _, _ = finish(run(tmp_path))
+    assert status == 0
+    outbox = tmp_path / "output" / "outbox"
+    first = {p.name: p.read_bytes() for p in outbox.rglob("*.eml")}
+    assert len(first) == len(PEOPLE)
+    lost = sorted(outbox.rglob("*.eml"))[:2]
+    for path in lost:  # the dead run never got these to disk
+        path.unlink()
+        path.with_suffix(".md").unlink()
+    with sqlite3.connect(tmp_path / ".clerk" / "clerk.sqlite3") as db:
+        db.execute("UPDATE deliveries SET status = 'sending'")
+    status, out, _ = finish(run(tmp_path))
+    assert status == 0, out
+    assert "可能已经发出" not in out
+    again = {p.name: p.read_bytes() for p in outbox.rglob("*.eml")}
+    assert again.keys() == first.keys(), "one file per person, none lost, none doubled"
+    assert all(path.with_suffix(".md").is_file() for path in outbox.rglob("*.eml"))
+    assert not list(outbox.rglob("*.tmp")), "no half-written file is left behind"
+    log = (tmp_path / "output" / "reminder_log.csv").read_bytes().decode("utf-8-sig")
+    assert log.count("已发送") == 12 and "可能已发送" not in log

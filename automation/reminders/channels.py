@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import collections
 import contextlib
+import email.message
 import functools
 import hashlib
 import hmac
@@ -27,16 +28,18 @@ import re
 import smtplib
 import socket
 import ssl
-import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from email.header import Header
 from email.headerregistry import Address, Group
 from email.message import EmailMessage
-from email.utils import formatdate, parseaddr, parsedate_to_datetime
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, parseaddr, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
@@ -209,27 +212,61 @@ def message_id(key: str, sender: str) -> str:
     return f"<clerk.{digest}@{domain}>"
 
 
-def build_email(message: Message, sender: str) -> EmailMessage:
-    """An RFC 5322 message: UTF-8 text/plain (the Markdown) and a simple text/html."""
+def build_email(message: Message, sender: str) -> email.message.Message:
+    """An RFC 5322 message: UTF-8 text/plain (the Markdown) and a simple text/html.
+
+    Built with the compat32 MIME classes, which take a third of the time of EmailMessage's
+    header registry — it matters when the nightly run puts thousands in the outbox. An
+    internationalised address (non-ASCII mailbox) needs that registry, and gets it."""
+    name, address = parseaddr(sender)
+    if not (address.isascii() and (message.email or "").isascii()):
+        return _build_international_email(message, sender)
+    if message.email:
+        Address(addr_spec=message.email)  # raises ValueError when malformed
+    mail = MIMEMultipart("alternative")
+    mail["Subject"] = _header_text(message.subject)
+    mail["From"] = formataddr((name, address), "utf-8")
+    if message.email:
+        mail["To"] = formataddr((message.person_name or "", message.email), "utf-8")
+    else:
+        # An empty group (RFC 5322 section 3.4): names the person without an address.
+        who = message.person_name or message.person_id
+        mail["To"] = (str(Group(display_name=who)) if who.isascii()
+                      else Header(who, "utf-8").encode() + ":;")
+    _common_headers(mail, message, sender)
+    mail.attach(MIMEText(message.text, "plain", "utf-8"))
+    mail.attach(MIMEText(markdown_html(message.text, message.subject, message.locale), "html",
+                         "utf-8"))
+    return mail
+
+
+def _header_text(text: str) -> str | Header:
+    return text if text.isascii() else Header(text, "utf-8")
+
+
+def _common_headers(mail: email.message.Message, message: Message, sender: str) -> None:
+    mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = message_id(message.key, sender)
+    mail["Content-Language"] = message.locale
+    mail["X-Clerk-Key"] = _header_text(message.key)
+
+
+def _build_international_email(message: Message, sender: str) -> EmailMessage:
     mail = EmailMessage()
     mail["Subject"] = message.subject
     mail["From"] = sender
     if message.email:
         mail["To"] = Address(display_name=message.person_name or "", addr_spec=message.email)
     else:
-        # An empty group (RFC 5322 section 3.4): names the person without an address.
         mail["To"] = Group(display_name=message.person_name or message.person_id)
-    mail["Date"] = formatdate(localtime=True)
-    mail["Message-ID"] = message_id(message.key, sender)
-    mail["Content-Language"] = message.locale
-    mail["X-Clerk-Key"] = message.key
+    _common_headers(mail, message, sender)
     mail.set_content(message.text, subtype="plain", charset="utf-8")
     mail.add_alternative(markdown_html(message.text, message.subject, message.locale),
                          subtype="html", charset="utf-8")
     return mail
 
 
-def _email_or_error(message: Message, sender: str) -> EmailMessage:
+def _email_or_error(message: Message, sender: str) -> email.message.Message:
     try:
         return build_email(message, sender)
     except (ValueError, TypeError, IndexError) as exc:  # a malformed address in a header
@@ -303,20 +340,6 @@ def safe_name(key: str, limit: int = 80) -> str:
     return name
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
 class OutboxSender:
     """Writes each message as `<day>/<key>.eml` and `<day>/<key>.md`; nothing leaves
     the machine."""
@@ -340,18 +363,57 @@ class OutboxSender:
             return date.today()
 
     def send(self, message: Message) -> None:
-        folder = self.folder / self._day(message.key).isoformat()
-        stem = safe_name(message.key)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            _write_atomic(folder / f"{stem}.md", message.text.encode("utf-8"))
-            _write_atomic(folder / f"{stem}.eml",
-                          _email_or_error(message, self.sender).as_bytes())
-        except OSError as exc:
-            raise DeliveryError(
-                t("channel.outbox_write", path=str(folder), detail=exc.strerror or str(exc)),
-                transient=False,
-            ) from None
+        problem = self.send_all([message])[0]
+        if problem is not None:
+            raise problem
+
+    def send_all(self, messages: Sequence[Message]) -> list[DeliveryError | None]:
+        """Write every message, then sync them all to disk, then give each file its final
+        name; returns each message's problem or None. Syncing after all the writes costs a
+        fraction of syncing each file as it is written, and a file never shows half-written
+        under its final name."""
+        staged: list[list[tuple[Path, Path]]] = []
+        problems: list[DeliveryError | None] = []
+        for message in messages:
+            folder = self.folder / self._day(message.key).isoformat()
+            stem = safe_name(message.key)
+            files: list[tuple[Path, Path]] = []
+            try:
+                mail = _email_or_error(message, self.sender).as_bytes()
+                folder.mkdir(parents=True, exist_ok=True)
+                for suffix, data in ((".md", message.text.encode("utf-8")), (".eml", mail)):
+                    final = folder / f"{stem}{suffix}"
+                    temp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+                    temp.write_bytes(data)
+                    files.append((temp, final))
+            except DeliveryError as exc:
+                problems.append(exc)
+            except OSError as exc:
+                problems.append(self._failed(folder, exc))
+            else:
+                problems.append(None)
+            staged.append(files)
+        for index, files in enumerate(staged):
+            try:
+                if problems[index] is None:
+                    for temp, _ in files:
+                        with open(temp, "rb+") as handle:
+                            os.fsync(handle.fileno())
+                    for temp, final in files:
+                        os.replace(temp, final)
+            except OSError as exc:
+                problems[index] = self._failed(files[0][1].parent, exc)
+            finally:
+                for temp, _ in files:
+                    with contextlib.suppress(OSError):
+                        temp.unlink(missing_ok=True)
+        return problems
+
+    @staticmethod
+    def _failed(folder: Path, exc: OSError) -> DeliveryError:
+        return DeliveryError(
+            t("channel.outbox_write", path=str(folder), detail=exc.strerror or str(exc)),
+            transient=False)
 
     def close(self) -> None:
         pass
@@ -458,7 +520,7 @@ class EmailSender:
         with_retries(lambda: self._send_once(mail, message), self.sleep,
                      f"email to {message.person_id}")
 
-    def _send_once(self, mail: EmailMessage, message: Message) -> None:
+    def _send_once(self, mail: email.message.Message, message: Message) -> None:
         person = message.person_name or message.person_id
         for _ in range(2):
             reused = self._smtp is not None

@@ -19,6 +19,9 @@ from .message import DeliveryError
 from .rules import due_now, run_time
 from .state import Interrupted, State
 
+REWRITABLE_CHANNELS = frozenset({"outbox"})
+"""Channels where sending a message again only rewrites the same files."""
+
 
 @dataclass
 class Failure:
@@ -121,7 +124,7 @@ def remind(
     state = State(config.resolve(config.state.dir))
     try:
         day = now.date()
-        report.in_doubt = state.settle_interrupted(day)
+        report.in_doubt = state.settle_interrupted(day, retry=REWRITABLE_CHANNELS)
         settled = state.settled(day, planned.reminders)
         fresh = [line for line in planned.reminders if not state.is_settled(day, line, settled)]
         report.skipped = [line for line in planned.reminders if state.is_settled(day, line,
@@ -165,6 +168,9 @@ def _deliver(report: RemindReport, state: State, day: date, config: OfficeConfig
     for name, batch in by_channel.items():
         channel = open_channel(name, config)
         try:
+            if name in REWRITABLE_CHANNELS:
+                _deliver_together(report, state, day, channel, batch)
+                continue
             for digest in batch:
                 key = digest.message.key
                 state.record(day, digest.lines, "sending", key)
@@ -178,3 +184,22 @@ def _deliver(report: RemindReport, state: State, day: date, config: OfficeConfig
                     report.sent.append(digest)
         finally:
             channel.close()
+
+
+def _deliver_together(report: RemindReport, state: State, day: date, channel: Any,
+                      batch: list[Digest]) -> None:
+    """A channel where sending again rewrites the same message (the outbox folder): the
+    intents go down in one transaction, the messages are written together, the outcomes
+    in one more transaction. A run that dies in between leaves `sending` lines that the
+    next run simply writes again."""
+    state.record_many(day, [(d.lines, "sending", d.message.key, "") for d in batch])
+    problems = channel.send_all([d.message for d in batch])
+    outcomes = []
+    for digest, problem in zip(batch, problems, strict=True):
+        if problem is None:
+            report.sent.append(digest)
+        else:
+            report.failed.append(Failure(digest, problem.detail))
+        outcomes.append((digest.lines, "sent" if problem is None else "failed",
+                         digest.message.key, problem.detail if problem else ""))
+    state.record_many(day, outcomes)

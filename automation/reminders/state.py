@@ -67,10 +67,17 @@ class State:
     def close(self) -> None:
         self._db.close()
 
-    def settle_interrupted(self, day: date) -> list[Interrupted]:
-        """Lines a dead run left `sending` become `in_doubt`; returns their messages."""
+    def settle_interrupted(self, day: date, retry: Iterable[str] = ()) -> list[Interrupted]:
+        """Lines a dead run left `sending` become `in_doubt`; returns their messages. On the
+        `retry` channels, where sending again only rewrites the same message, they are
+        forgotten instead and planned afresh."""
+        again = sorted(set(retry))
+        marks = ",".join("?" * len(again))
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
+            if again:
+                self._db.execute("DELETE FROM deliveries WHERE day = ? AND status = 'sending' "
+                                 f"AND channel IN ({marks})", (day.isoformat(), *again))
             rows = self._db.execute(
                 "SELECT DISTINCT channel, person, message_key FROM deliveries "
                 "WHERE day = ? AND status = 'sending'", (day.isoformat(),)).fetchall()
@@ -93,9 +100,15 @@ class State:
     def record(self, day: date, lines: Iterable[Planned], status: str, message_key: str,
                detail: str = "") -> None:
         """Write one status for all lines of a message, in one transaction."""
+        self.record_many(day, [(lines, status, message_key, detail)])
+
+    def record_many(self, day: date,
+                    outcomes: Iterable[tuple[Iterable[Planned], str, str, str]]) -> None:
+        """Write (lines, status, message key, detail) for many messages in one transaction."""
         now = datetime.now().isoformat(timespec="seconds")
         rows = [(*_key(day, line), status, message_key, line.due.sheet, line.due.row,
-                 detail, now) for line in lines]
+                 detail, now) for lines, status, message_key, detail in outcomes
+                for line in lines]
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
