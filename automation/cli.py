@@ -632,6 +632,9 @@ def demo(
                             actions=shown.actions, findings=shown.findings,
                             errors=shown.errors_marked, warnings=shown.warnings_marked),
                           markup=False)
+        elif report.button_problem:
+            console.print(t("cli.demo_button_failed", detail=report.button_problem),
+                          markup=False)
         return 0 if report.nightly.status != "failed" else 2
 
     _run(debug, locale, body)

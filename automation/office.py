@@ -6,8 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import requests
+
 from .config import load_config
-from .errors import UsageError
+from .errors import ClerkError, UsageError
 from .i18n import t
 from .nightly import NightlyReport, run_nightly
 from .registers import REGISTERS
@@ -75,6 +77,7 @@ class DemoReport:
     nightly: NightlyReport
     outputs: list[Path] = field(default_factory=list)
     button: ButtonDemo | None = None
+    button_problem: str = ""
 
 
 def run_demo(directory: Path, *, locale: str = "zh-Hans", today: date | None = None) -> DemoReport:
@@ -92,6 +95,13 @@ def run_demo(directory: Path, *, locale: str = "zh-Hans", today: date | None = N
                or p.name.startswith("validation.")]
     if report.step("remind").counts.get("sent"):
         outputs.append(outbox)
+    demo = DemoReport(config_path, report, outputs)
     assets = config.register_path("assets")
-    button = demo_button(config, assets, today=today) if assets and assets.is_file() else None
-    return DemoReport(config_path, report, outputs, button)
+    if assets and assets.is_file():
+        try:
+            demo.button = demo_button(config, assets, today=today)
+        except (ClerkError, OSError, requests.RequestException) as exc:
+            # The nightly part has worked; a machine that forbids a local port only loses
+            # the button demonstration, and says why.
+            demo.button_problem = str(exc)
+    return demo
