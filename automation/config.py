@@ -113,6 +113,9 @@ class RemindersSection(Section):
     quiet_hours: str = "22:00-07:30"
     templates: str | None = None
     """A folder whose digest.md.j2 / subject.txt.j2 replace the built-in templates."""
+    log_days: int = Field(default=90, ge=0)
+    """Days the reminder log (files and 提醒记录 tabs) shows; 0 shows every day. The state
+    keeps every day, and each period's snapshot carries that period's log."""
 
     @field_validator("quiet_hours")
     @classmethod

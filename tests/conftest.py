@@ -69,3 +69,26 @@ def shared_dir() -> Path:
     if not (path / "REGISTERS.md").is_file():
         pytest.skip("../shared/ is not beside the project")
     return path
+
+
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76"
+"""LibreOffice's CSV export: comma, double quote, UTF-8."""
+
+
+def soffice_path() -> str:
+    """LibreOffice, a second real reader and writer; the test is skipped without it."""
+    import shutil
+
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        pytest.skip("LibreOffice is not installed (CI installs libreoffice-calc-nogui)")
+    return found
+
+
+def soffice_convert(soffice: str, source: Path, target_format: str, out: Path) -> Path:
+    """`source` converted by headless LibreOffice into `out` (its own profile folder)."""
+    profile = out / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile.as_posix()}",
+                    "--headless", "--convert-to", target_format, "--outdir", str(out),
+                    str(source)], check=True, capture_output=True, timeout=180)
+    return out / f"{source.stem}.{target_format.split(':')[0]}"

@@ -222,3 +222,79 @@ def test_an_outbox_run_that_died_is_written_again_not_left_in_doubt(tmp_path):
     assert not list(outbox.rglob("*.tmp")), "no half-written file is left behind"
     log = (tmp_path / "output" / "reminder_log.csv").read_bytes().decode("utf-8-sig")
     assert log.count("已发送") == 12 and "可能已发送" not in log
+
+
+@pytest.mark.parametrize(("log_days", "days_shown"), [(3, {"2025-10-20"}),
+                                                      (0, {"2025-10-10", "2025-10-20"})])
+def test_the_reminder_log_shows_the_configured_days_and_the_state_keeps_all(
+        tmp_path, log_days, days_shown):
+    """A nightly run a year on must not rewrite a year of lines: the log files show the
+    last `log_days` days (0: all), while the state keeps every day for the snapshots."""
+    import sqlite3
+
+    from conftest import clerk
+    from python_calamine import CalamineWorkbook
+
+    office(tmp_path, f'\n[reminders]\nchannels = ["outbox"]\nlog_days = {log_days}\n')
+    for day in ("2025-10-10", "2025-10-20"):
+        done = clerk("remind", "--today", day, cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+    csv_days = {line.split(",")[0] for line in (tmp_path / "output" / "reminder_log.csv")
+                .read_text(encoding="utf-8-sig").splitlines()[1:]}
+    assert csv_days == days_shown
+    sheet = CalamineWorkbook.from_path(tmp_path / "output" / "reminder_log.xlsx"
+                                       ).get_sheet_by_index(0).to_python()
+    assert {str(row[0]) for row in sheet[1:]} == days_shown
+    assert len(sheet) - 1 == 12 * len(days_shown)
+    with sqlite3.connect(tmp_path / ".clerk" / "clerk.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM deliveries").fetchone()[0] == 24
+
+
+def test_a_log_longer_than_an_excel_sheet_keeps_the_newest_and_says_so(tmp_path,
+                                                                      monkeypatch):
+    from openpyxl import load_workbook
+
+    from automation.reports import reminder_log, sheetml
+
+    monkeypatch.setattr(sheetml, "EXCEL_MAX_ROWS", 6)
+    rows = [{"day": f"2025-10-{d:02d}", "rule": "loan_overdue", "record": f"assets.loans:L{d}",
+             "person": "M1", "level": 0, "channel": "outbox", "status": "sent",
+             "sheet": "借用登记", "row": d, "detail": "", "updated_at": ""}
+            for d in range(20, 10, -1)]  # newest first, as the state gives them
+    csv_path, xlsx_path = reminder_log.write_reminder_log(rows, tmp_path, "zh-Hans")
+    assert len(csv_path.read_text(encoding="utf-8-sig").splitlines()) == 11
+    sheet = load_workbook(xlsx_path).active
+    assert sheet.title == "提醒记录" and sheet.freeze_panes == "A2"
+    assert sheet["A1"].value == "日期" and sheet["A1"].font.b, "a bold header"
+    assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:K")
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert len(values) == 6
+    assert [r[0] for r in values[1:5]] == ["2025-10-20", "2025-10-19", "2025-10-18",
+                                           "2025-10-17"]
+    assert "另有 6 条较早的记录" in values[5][0] and "reminder_log.csv" in values[5][0]
+
+
+def test_libreoffice_opens_the_reminder_log_as_the_csv_says(tmp_path):
+    """The log workbook is written part by part; a second real reader, LibreOffice, must
+    see in it exactly what the CSV holds — Chinese, numbers, a formula-looking detail."""
+    import csv as csv_module
+
+    from conftest import CSV_FILTER, soffice_convert, soffice_path
+
+    from automation.reports.reminder_log import write_reminder_log
+
+    soffice = soffice_path()
+    rows = [{"day": "2025-10-10", "rule": rule, "record": f"assets.loans:L{n}",
+             "person": f"M{n}", "level": n % 2, "channel": "outbox", "status": status,
+             "sheet": "借用登记", "row": n + 1, "detail": detail,
+             "updated_at": "2025-10-10T08:00:00"}
+            for n, (rule, status, detail) in enumerate([
+                ("loan_overdue", "sent", ""),
+                ("case_response_overdue", "failed", "=1+1 <x> & 'q'"),
+                ("task_overdue", "in_doubt", "550 mailbox 不存在")])]
+    csv_path, xlsx_path = write_reminder_log(rows, tmp_path / "log", "zh-Hans")
+    exported = soffice_convert(soffice, xlsx_path, CSV_FILTER, tmp_path / "lo")
+    seen = list(csv_module.reader(exported.read_text(encoding="utf-8").splitlines()))
+    ours = list(csv_module.reader(csv_path.read_text(encoding="utf-8-sig").splitlines()))
+    assert seen == ours
+    assert seen[2][9] == "'=1+1 <x> & 'q'" and seen[1][6] == "已发送"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 import xlsxwriter
-from conftest import clerk, write_config, write_xlsx
+from conftest import CSV_FILTER, clerk, soffice_convert, soffice_path, write_config, write_xlsx
 
 from automation.sinks.xlsx_tabs import fingerprint, lock_holder, write_owned_tabs
 
@@ -176,33 +176,12 @@ def test_an_xlsm_keeps_its_vba_project(tmp_path):
         calamine.CalamineWorkbook.from_path(str(source)).sheet_names) + 1
 
 
-def _soffice() -> str:
-    import shutil
-
-    import pytest
-
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if not found:
-        pytest.skip("LibreOffice is not installed (CI installs libreoffice-calc-nogui)")
-    return found
-
-
-def _convert(soffice: str, source: Path, target_format: str, out: Path) -> Path:
-    import subprocess
-
-    profile = out / "lo-profile"
-    subprocess.run([soffice, f"-env:UserInstallation=file://{profile.as_posix()}",
-                    "--headless", "--convert-to", target_format, "--outdir", str(out),
-                    str(source)], check=True, capture_output=True, timeout=180)
-    return out / f"{source.stem}.{target_format.split(':')[0]}"
-
-
 def test_a_workbook_saved_by_libreoffice(tmp_path):
     """A second real producer: LibreOffice writes the file, Sheet Clerk adds its tab twice,
     LibreOffice still opens the result and sees the officers' cells."""
-    soffice = _soffice()
+    soffice = soffice_path()
     made = rich_workbook(tmp_path / "made.xlsx")
-    saved = _convert(soffice, made, "xlsx", tmp_path / "lo")
+    saved = soffice_convert(soffice, made, "xlsx", tmp_path / "lo")
     path = tmp_path / "assets.xlsx"
     path.write_bytes(saved.read_bytes())
     original = parts(path)
@@ -212,7 +191,7 @@ def test_a_workbook_saved_by_libreoffice(tmp_path):
     after = parts(path)
     assert len(set(after) - set(original)) == 1
     assert all(after[n] == original[n] for n in original if n not in INDEX_PARTS)
-    csv = _convert(soffice, path, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "back")
+    csv = soffice_convert(soffice, path, CSV_FILTER, tmp_path / "back")
     assert "音响" in csv.read_text(encoding="utf-8")
-    pdf = _convert(soffice, path, "pdf", tmp_path / "pdf")
+    pdf = soffice_convert(soffice, path, "pdf", tmp_path / "pdf")
     assert pdf.stat().st_size > 1000

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -133,7 +133,7 @@ def remind(
         report.messages = digests(fresh_plan, now=now, locale=config.locale,
                                   office_name=config.office.name, templates=templates)
         _deliver(report, state, day, config, open_channel)
-        log = state.log()
+        log = state.log(since=log_start(config, day))
         report.log_files = write_reminder_log(log, config.output_dir, config.locale)
         report.log = log
         if publish:
@@ -141,6 +141,13 @@ def remind(
     finally:
         state.close()
     return report
+
+
+def log_start(config: OfficeConfig, day: date) -> date | None:
+    """The first day the reminder log shows (`[reminders] log_days`), None for every day:
+    rewriting a whole year's log every night would grow without bound."""
+    days = config.reminders.log_days
+    return day - timedelta(days=days - 1) if days else None
 
 
 def reminder_tabs(config: OfficeConfig, office: OfficeData, log: list[dict[str, object]]

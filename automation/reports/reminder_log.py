@@ -8,9 +8,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
-
 from ..i18n import t
+from . import sheetml
 from .cells import csv_bytes, formula_safe
 
 COLUMNS = ("day", "rule", "record", "person", "level", "channel", "status", "sheet", "row",
@@ -42,19 +41,11 @@ def write_reminder_log(rows: list[dict[str, object]], folder: Path, locale: str,
     csv_path = folder / "reminder_log.csv"
     _replace(csv_path, csv_bytes(table))
     xlsx_path = folder / "reminder_log.xlsx"
+    shown = table[:sheetml.EXCEL_MAX_ROWS - 1]  # newest first; one row kept for the note
+    if len(shown) < len(table):
+        shown = [*shown, [t("log.truncated", locale, count=len(table) - len(shown))]]
     temp = xlsx_path.with_name(f".{xlsx_path.name}.tmp")
-    book = xlsxwriter.Workbook(str(temp), {"strings_to_formulas": False,
-                                           "strings_to_urls": False})
-    if created is not None:
-        book.set_properties({"created": created})
-    sheet = book.add_worksheet(t("log.title", locale)[:31])
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
-    for r, values in enumerate(table):
-        sheet.write_row(r, 0, values, bold if r == 0 else None)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(len(table) - 1, 0), len(COLUMNS) - 1)
-    sheet.set_column(0, len(COLUMNS) - 1, 16)
-    book.close()
+    sheetml.table_workbook(temp, t("log.title", locale), shown, created)
     os.replace(temp, xlsx_path)
     return [csv_path, xlsx_path]
 

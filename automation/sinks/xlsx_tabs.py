@@ -29,11 +29,9 @@ from xml.sax.saxutils import escape, quoteattr
 import python_calamine as calamine
 
 from ..errors import ClerkError
-from ..layout import column_letter
+from ..reports.sheetml import sheet_xml
 
 KEEP_BACKUPS = 5
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 SHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 SHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*/>")
@@ -42,7 +40,6 @@ _WORKSHEETS_COUNT = re.compile(
     "(<vt:lpstr>(?:Worksheets|工作表)</vt:lpstr></vt:variant>\\s*<vt:variant>\\s*<vt:i4>)"
     "(\\d+)(</vt:i4>)".encode()
 )
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class WriteBackSkipped(ClerkError):
@@ -80,38 +77,6 @@ def lock_holder(path: Path) -> str | None:
             return data[1:1 + data[0]].decode("gb18030", "ignore").strip()
         return ""
     return None
-
-
-def _cell(ref: str, value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float) and value == value and abs(value) < 1e15:
-        return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = _ILLEGAL_XML.sub("", str(value))[:32767]
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
-
-
-def sheet_xml(rows: list[list[Any]]) -> bytes:
-    """A plain worksheet: inline strings, numbers, frozen header, no styles."""
-    width = max((len(r) for r in rows), default=1)
-    body = []
-    for r, row in enumerate(rows, start=1):
-        cells = "".join(_cell(f"{column_letter(c)}{r}", v) for c, v in enumerate(row))
-        body.append(f'<row r="{r}">{cells}</row>')
-    last = f"{column_letter(width - 1)}{max(len(rows), 1)}"
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><dimension ref="A1:{last}"/>'
-        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-        '<sheetFormatPr defaultRowHeight="15"/>'
-        f'<cols><col min="1" max="{width}" width="18" customWidth="1"/></cols>'
-        f'<sheetData>{"".join(body)}</sheetData>'
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-        'footer="0.3"/></worksheet>'
-    ).encode()
 
 
 @dataclass
