@@ -289,7 +289,7 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
         period = kpi_report(config, None, day, office, units)
         month = kpi_report(config, f"{day:%Y-%m}", day, office, units)
         report.outputs += write_dashboards(config, period, office, out / "kpi", today=day,
-                                           units=units)
+                                           units=units, known=[month])
         report.outputs += write_dashboards(config, month, office, out / "kpi" / "month",
                                            today=day, units=units)
         merge(kpi_tabs(config, period, office))

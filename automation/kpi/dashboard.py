@@ -17,6 +17,7 @@ locale catalogues. All files are written atomically (temp file beside it + `os.r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -884,26 +885,25 @@ def _expense_lines(office: OfficeData, period: Period
     counted = expenses[expenses["status"].ne(NOT_COUNTED_EXPENSE).fillna(True)
                        & expenses["spent_on"].notna()]
     counted = counted.sort_values(["spent_on", "_row"], kind="stable")
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end)
-    running: dict[str, int] = {}
+    days = counted["spent_on"].dt.normalize()
+    until_end = days <= pd.Timestamp(period.end)
+    counted, days = counted[until_end], days[until_end]
+    budget_ids = counted["budget_id"].map(_text)
+    so_far = counted["amount"].fillna(0).astype("int64").groupby(budget_ids).cumsum()
+    shown = days >= pd.Timestamp(period.start)
     month: dict[str, int] = {}
     lines: list[_ExpenseLine] = []
-    for e in counted.itertuples():
-        day = e.spent_on.normalize()
-        if day > end:
-            break
-        budget_id = _text(e.budget_id)
+    for e, day, budget_id, spent in zip(counted[shown].itertuples(), days[shown],
+                                        budget_ids[shown], so_far[shown], strict=True):
         cents = _cents(e.amount)
-        running[budget_id] = running.get(budget_id, 0) + (cents or 0)
-        if day < start:
-            continue
         month[budget_id] = month.get(budget_id, 0) + (cents or 0)
         activity, _, amount = budget_info.get(budget_id, ("", "", None))
         lines.append(_ExpenseLine(
             day.date(), _text(e.expense_id), _text(e.item), cents,
             names.get(_text(e.claimant_id), "") or NONE_TEXT, budget_id,
             " ".join(p for p in (budget_id, activity) if p) or NONE_TEXT, amount,
-            running[budget_id], None if amount is None else amount - running[budget_id]))
+            int(spent), None if amount is None else amount - int(spent)))
+    running = {key: int(total) for key, total in so_far.groupby(budget_ids).last().items()}
     summary = []
     for budget_id in sorted(month):
         activity, department, amount = budget_info.get(budget_id, ("", "", None))
@@ -1118,11 +1118,12 @@ def _month_of(period: Period, day: date) -> Period:
 
 
 def write_dashboards(config: OfficeConfig, result: KpiResult, office: OfficeData | None,
-                     out_dir: Path, *, today: date, units: list[Unit] | None = None
-                     ) -> list[Path]:
+                     out_dir: Path, *, today: date, units: list[Unit] | None = None,
+                     known: Sequence[KpiResult] = ()) -> list[Path]:
     """Every dashboard and report of `result`'s period into `out_dir`, with stable names
     (`DASHBOARD_FILES`); the trend is computed month by month over the period with the same
-    units. The expense report covers the month of the period's as-of day."""
+    units, except for months already in `known` (or `result` itself). The expense report
+    covers the month of the period's as-of day."""
     from . import load_units
 
     loc = _locale(config.locale)
@@ -1131,7 +1132,9 @@ def write_dashboards(config: OfficeConfig, result: KpiResult, office: OfficeData
     units = units or load_units(config, office)
     specs = [(u.name, u.office, u.calendar) for u in units]
     total = t("kpi.all_units", loc)
-    trend = [compute_kpis(specs, month, total) for month in result.period.months()]
+    done = {r.period: r for r in (*known, result)}
+    trend = [done.get(month) or compute_kpis(specs, month, total)
+             for month in result.period.months()]
     paths = [
         write_dashboard_xlsx(result, trend, out / "kpi_dashboard.xlsx", locale=loc,
                              office_name=office_name),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -51,12 +52,24 @@ class Scope:
         """The end of the as-of day: `... ≤ as_of end of day`."""
         return self.as_of + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
 
-    def member_department(self, ids: pd.Series) -> pd.Series:
+    @cached_property
+    def _departments_by_member(self) -> pd.Series | None:
+        """member_id -> department, built once per scope: a dozen KPIs ask it."""
         members = self.frame("roster.members")
         if members is None:
-            return pd.Series(None, index=ids.index, dtype=object)
+            return None
         known = members.dropna(subset=["member_id"]).drop_duplicates("member_id")
-        return ids.map(dict(zip(known["member_id"], known["department"], strict=True)))
+        return pd.Series(known["department"].to_numpy(object),
+                         index=pd.Index(known["member_id"], dtype=object))
+
+    def member_department(self, ids: pd.Series) -> pd.Series:
+        lookup = self._departments_by_member
+        if lookup is None or lookup.empty:
+            return pd.Series(None, index=ids.index, dtype=object)
+        found = lookup.index.get_indexer(ids.astype(object))
+        departments = lookup.to_numpy()[found]
+        departments[found < 0] = None
+        return pd.Series(departments, index=ids.index, dtype=object)
 
 
 def _population(department: pd.Series, good: pd.Series, amount: pd.Series | None = None
