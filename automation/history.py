@@ -4,11 +4,12 @@ same SQLite database as the reminder state (`<state dir>/clerk.sqlite3`)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from . import statedb
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -52,10 +53,7 @@ class Run:
 
 class History:
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(folder / "clerk.sqlite3", isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        self._db = statedb.connect(folder, SCHEMA)
 
     def close(self) -> None:
         self._db.close()

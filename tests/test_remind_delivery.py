@@ -195,6 +195,32 @@ def test_concurrent_runs_do_not_share_a_cursor(tmp_path):
     state.close()
 
 
+def test_runs_that_open_a_new_state_at_the_same_moment_all_get_in(tmp_path):
+    """A button's `clerk remind` and the nightly job may both create the state database at
+    once; SQLite refuses the second switch to WAL without waiting, and that must not
+    cost a run its state."""
+    from automation.history import History
+    from automation.reminders.state import State
+
+    problems: list[BaseException] = []
+
+    def open_and_close(opener: type, folder: Path) -> None:
+        try:
+            opener(folder).close()
+        except BaseException as exc:
+            problems.append(exc)
+
+    for trial in range(60):
+        folder = tmp_path / str(trial)
+        threads = [threading.Thread(target=open_and_close, args=(opener, folder))
+                   for opener in (State, History, State)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert problems == []
+
+
 def test_an_outbox_run_that_died_is_written_again_not_left_in_doubt(tmp_path):
     """The outbox writes its messages together; a run that died between the intent and the
     outcome leaves `sending` lines, and the next run writes those messages again (the same

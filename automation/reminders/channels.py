@@ -223,7 +223,7 @@ def build_email(message: Message, sender: str) -> email.message.Message:
         return _build_international_email(message, sender)
     if message.email:
         Address(addr_spec=message.email)  # raises ValueError when malformed
-    mail = MIMEMultipart("alternative")
+    mail = MIMEMultipart("alternative", boundary=_boundary(message.key))
     mail["Subject"] = _header_text(message.subject)
     mail["From"] = formataddr((name, address), "utf-8")
     if message.email:
@@ -238,6 +238,13 @@ def build_email(message: Message, sender: str) -> email.message.Message:
     mail.attach(MIMEText(markdown_html(message.text, message.subject, message.locale), "html",
                          "utf-8"))
     return mail
+
+
+def _boundary(key: str) -> str:
+    """The same for the same message, so a rewrite gives the same parts. Both parts are
+    base64, whose alphabet has no `_`, so the boundary cannot occur in them — the
+    generator's own check, a regular expression compiled per message, is not needed."""
+    return f"_clerk_{hashlib.sha256(key.encode('utf-8')).hexdigest()[:24]}_"
 
 
 def _header_text(text: str) -> str | Header:

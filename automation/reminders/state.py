@@ -8,12 +8,12 @@ is not sent again that day but reported for a person to check.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from .. import statedb
 from .digest import Planned
 
 SCHEMA = """
@@ -58,11 +58,8 @@ class Interrupted:
 
 class State:
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / "clerk.sqlite3"
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        self.path = folder / statedb.FILE_NAME
+        self._db = statedb.connect(folder, SCHEMA)
 
     def close(self) -> None:
         self._db.close()
