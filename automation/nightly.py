@@ -21,6 +21,7 @@ from typing import Any
 
 import filelock
 
+from . import statedb
 from .config import OfficeConfig
 from .errors import ClerkError
 from .history import History
@@ -370,7 +371,7 @@ def send_alert(config: OfficeConfig, report: NightlyReport, history: History,
 def run_status(config: OfficeConfig, limit: int = 10) -> list[dict[str, Any]]:
     """`clerk status`: the last runs, newest first."""
     folder = state_dir(config)
-    if not (folder / "clerk.sqlite3").is_file():
+    if not statedb.exists(folder):
         return []
     with History(folder) as history:
         return [r.to_dict() for r in history.runs(limit)]

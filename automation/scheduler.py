@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import schedule
 
+from . import statedb
 from .config import OfficeConfig, load_config
 from .errors import ClerkError
 from .history import History
@@ -111,7 +112,7 @@ def _systemd_quote(part: str) -> str:
 
 def needs_catch_up(config: OfficeConfig, now: datetime) -> bool:
     folder = state_dir(config)
-    if not (folder / "clerk.sqlite3").is_file():
+    if not statedb.exists(folder):
         return True
     with History(folder) as history:
         last = history.last_success()

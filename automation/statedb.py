@@ -12,6 +12,11 @@ BUSY_SECONDS = 30
 """How long a writer waits for another (a nightly run, a button, a second `clerk remind`)."""
 
 
+def exists(folder: Path) -> bool:
+    """Whether any run has made the database yet (readers do not create it just to read)."""
+    return (folder / FILE_NAME).is_file()
+
+
 def connect(folder: Path, schema: str) -> sqlite3.Connection:
     """The database in write-ahead-log mode, with `schema` in place.
 

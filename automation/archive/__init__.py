@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import bagit
 
-from .. import __version__
+from .. import __version__, statedb
 from ..checks.findings import Finding
 from ..config import OfficeConfig
 from ..errors import ClerkError, SourceError, UsageError
@@ -297,7 +297,7 @@ def _reminder_rows(config: OfficeConfig, period: Period) -> list[dict[str, objec
     """The period's lines of the reminder log; none when no reminder was ever recorded
     (the state database is not created just to be read)."""
     folder = config.resolve(config.state.dir)
-    if not (folder / "clerk.sqlite3").is_file():
+    if not statedb.exists(folder):
         return []
     from ..reminders.state import State
 
