@@ -25,6 +25,7 @@ from pydantic import (
 
 from .errors import ConfigError
 from .i18n import LOCALES
+from .policy import Policy, PolicySection, problems
 from .registers import DOMAINS, REGISTERS
 
 CONFIG_ENV = "CLERK_CONFIG"
@@ -46,6 +47,8 @@ class OfficeSection(Section):
     run_hour: int = Field(default=8, ge=0, le=23)
     closures: list[date] = Field(default_factory=list)
     """The office's own closed days, on top of the region's calendar."""
+    extra_workdays: list[date] = Field(default_factory=list)
+    """Make-up working days (调休上班) the calendar library does not know yet."""
 
 
 class GoogleSheet(Section):
@@ -255,11 +258,13 @@ class OfficeConfig(Section):
     validation: ValidationSection = Field(default_factory=ValidationSection)
     archive: ArchiveSection = Field(default_factory=ArchiveSection)
     nightly: NightlySection = Field(default_factory=NightlySection)
+    policy: PolicySection = Field(default_factory=PolicySection)  # type: ignore[valid-type]
     enums: dict[str, list[str]] = Field(default_factory=dict)
     units: list[Unit] = Field(default_factory=list)
 
     _path: Path | None = PrivateAttr(default=None)
     _google: Any = PrivateAttr(default=None)
+    _policy: Policy | None = PrivateAttr(default=None)
     """This command's Google connection (sources.google), made on first use."""
 
     @field_validator("enums")
@@ -276,6 +281,13 @@ class OfficeConfig(Section):
     @property
     def path(self) -> Path | None:
         return self._path
+
+    @property
+    def in_force(self) -> Policy:
+        """The policy the engines follow: the office's `[policy]` over the defaults."""
+        if self._policy is None:
+            self._policy = Policy.from_section(self.policy)
+        return self._policy
 
     @property
     def base_dir(self) -> Path:
@@ -349,7 +361,19 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Office
     except ValidationError as exc:
         raise _explain(exc, data, source) from None
     config._path = source.resolve() if source else None
+    check_policy(config, source)
     return config
+
+
+def check_policy(config: OfficeConfig, source: Path | None = None) -> None:
+    """An impossible policy value, or an escalation naming a department or role the office
+    does not have, stops the run with one line naming the key."""
+    found = problems(config.policy, config.enum_values("departments"),
+                     config.enum_values("roles"))
+    if found:
+        problem = found[0]
+        raise ConfigError(problem.message, path=str(source or DEFAULT_CONFIG),
+                          key=f"policy.{problem.key}", **problem.values)
 
 
 def check_register_sources(config: OfficeConfig) -> None:

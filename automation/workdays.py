@@ -1,12 +1,14 @@
 """Working days: the region's calendar (holidays and make-up working weekends) minus the
-office's own closures.
+office's own closures, plus the make-up working days the office adds itself for a year
+the library does not know yet (`[office] extra_workdays`).
 
 - CN: `chinesecalendar` (statutory holidays and the make-up working weekends, 调休).
 - HK, TW: the `holidays` package; Saturday and Sunday off, plus the region's public
   holidays, plus any make-up working Saturdays the package knows (TW announces them).
 
 A year the library does not cover falls back to Monday–Friday and is said once per
-calendar (`warn(year)`), never silently.
+calendar (`warn(year)`), never silently — unless the office has filled that year in
+itself (an `extra_workdays` date in it; its holidays then go in `closures`).
 
 `add_workdays(d, n)` is the date with exactly n working days in (d, result];
 `workdays_between(a, b)` is the number of working days in (a, b]. A datetime counts as
@@ -70,6 +72,10 @@ class _Provider:
     def flags(self, year: int, days: np.ndarray) -> np.ndarray | None:
         raise NotImplementedError
 
+    def covered(self) -> tuple[int, int] | None:
+        """The first and last year the library knows, when it says."""
+        raise NotImplementedError
+
 
 class _ChinaProvider(_Provider):
     def __init__(self) -> None:
@@ -87,6 +93,15 @@ class _ChinaProvider(_Provider):
             return np.fromiter((is_workday(d) for d in days.tolist()), bool, len(days))
         except NotImplementedError:  # a partly covered year: treat as not covered
             return None
+
+    def covered(self) -> tuple[int, int] | None:
+        known = [d.year for d in (*self._cc.holidays, *self._cc.workdays)]
+        if not known:
+            return None
+        first, last = min(known), max(known)
+        if self.flags(last, _year_days(last)) is None:  # the last year only partly known
+            last -= 1
+        return first, last
 
 
 class _HolidaysProvider(_Provider):
@@ -112,6 +127,9 @@ class _HolidaysProvider(_Provider):
             out[i] = d in makeup if d.weekday() >= 5 else d not in calendar
         return out
 
+    def covered(self) -> tuple[int, int] | None:
+        return self._start, self._end
+
 
 def _provider(region: str) -> _Provider:
     if region == "CN":
@@ -134,6 +152,7 @@ class WorkCalendar:
         region: str = "CN",
         closures: Iterable[date] = (),
         *,
+        extra_workdays: Iterable[date] = (),
         warn: Callable[[int], None] | None = None,
     ) -> None:
         code = region.strip().upper() if isinstance(region, str) else ""
@@ -142,6 +161,10 @@ class WorkCalendar:
         self.region: str = code
         self.uncovered_years: set[int] = set()
         self._closures = np.array(sorted({_as_date(c) for c in closures}), dtype="datetime64[D]")
+        self._extra = np.array(sorted({_as_date(d) for d in extra_workdays}),
+                               dtype="datetime64[D]")
+        self.office_years: frozenset[int] = frozenset(_as_date(d).year for d in extra_workdays)
+        """Years the library does not know that the office filled in itself."""
         self._warn = warn if warn is not None else self._default_warn
         self._provider = _provider(code)
         self._lock = threading.RLock()
@@ -152,7 +175,12 @@ class WorkCalendar:
         self._days = np.empty(0, dtype="datetime64[D]")  # working days of [_lo, _hi], sorted
 
     def __repr__(self) -> str:
-        return f"WorkCalendar(region={self.region!r}, closures={len(self._closures)})"
+        return (f"WorkCalendar(region={self.region!r}, closures={len(self._closures)}, "
+                f"extra_workdays={len(self._extra)})")
+
+    def library_years(self) -> tuple[int, int] | None:
+        """The first and last year the region's calendar library knows (None: unknown)."""
+        return self._provider.covered()
 
     # -- the calendar, grown a year at a time ---------------------------------------------
 
@@ -169,14 +197,16 @@ class WorkCalendar:
             days = _year_days(year)
             flags = self._provider.flags(year, days)
             if flags is None:
-                self._fallback.add(year)
+                if year not in self.office_years:
+                    self._fallback.add(year)
                 flags = _weekdays(days) < 5
+            flags = flags.copy()
+            extra = self._extra[(self._extra >= days[0]) & (self._extra <= days[-1])]
+            flags[(extra - days[0]).astype("int64")] = True
             closed = self._closures[
                 (self._closures >= days[0]) & (self._closures <= days[-1])
             ]
-            if len(closed):
-                flags = flags.copy()
-                flags[(closed - days[0]).astype("int64")] = False
+            flags[(closed - days[0]).astype("int64")] = False
             self._flags[year] = flags
         return flags
 
@@ -360,10 +390,12 @@ def _to_days_any(value: Any, length: int) -> np.ndarray:
 def calendar_for(
     config: OfficeConfig, *, warn: Callable[[int], None] | None = None
 ) -> WorkCalendar:
-    """The office's calendar: `office.region` minus `office.closures`."""
+    """The office's calendar: `office.region` minus `office.closures`, plus
+    `office.extra_workdays`."""
     office = config.office
     try:
-        return WorkCalendar(office.region, office.closures, warn=warn)
+        return WorkCalendar(office.region, office.closures,
+                            extra_workdays=office.extra_workdays, warn=warn)
     except ConfigError as exc:
         if exc.key != "config.bad_region":
             raise

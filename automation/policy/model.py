@@ -1,0 +1,196 @@
+"""The policy in force: `[policy]`, `[policy.targets]` and `[policy.roles]` of office.toml
+read against the declarations, checked, and resolved into one `Policy` the engines ask.
+
+The TOML sections are pydantic models made from the declarations, so a new number, KPI or
+role is one declaration and nothing else; values are checked here with messages from the
+catalogue (a zero duration, a target of 95 meaning 95 %, a department the office does not
+have) rather than pydantic's English.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ..registers.enums import DOMAINS
+from ..registers.schema import Label
+from .kpis import KPI_SPECS
+from .numbers import NUMBERS, ROLES
+from .rules import RULE_SPECS
+from .schema import KpiSpec, Measure, Unit
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+TargetsSection: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "TargetsSection", __base__=_Strict,
+    **{key: (float | None, None) for key in KPI_SPECS},
+)
+"""`[policy.targets]`: one optional target per KPI key."""
+
+RolesSection: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "RolesSection", __base__=_Strict,
+    **{key: (str, role.default) for key, role in ROLES.items()},
+)
+"""`[policy.roles]`: who receives escalations."""
+
+PolicySection: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    "PolicySection", __base__=_Strict,
+    targets=(TargetsSection, Field(default_factory=TargetsSection)),
+    roles=(RolesSection, Field(default_factory=RolesSection)),
+    **{key: (float, number.default) for key, number in NUMBERS.items()},
+)
+"""`[policy]`: every number of RULES.md's Policy table, defaults from `NUMBERS`."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One value the office wrote that cannot be used: the dotted key under `policy`, the
+    catalogue key that explains it, and what to show."""
+
+    key: str
+    message: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def problems(section: BaseModel, departments: list[str], roles: list[str]) -> list[Problem]:
+    """Every impossible value of a `[policy]` section, in declaration order."""
+    out: list[Problem] = []
+    for key, number in NUMBERS.items():
+        value = float(getattr(section, key))
+        if number.unit is Unit.SHARE:
+            if not 0 <= value <= 1:
+                out.append(Problem(key, "config.policy_share", {"found": f"{value:g}"}))
+        elif not math.isfinite(value) or value <= 0:
+            out.append(Problem(key, f"config.policy_{number.unit.value}", {"found": f"{value:g}"}))
+        elif number.unit is Unit.WORKDAYS and value != int(value):
+            out.append(Problem(key, "config.policy_whole", {"found": f"{value:g}"}))
+    targets = section.targets  # type: ignore[attr-defined]
+    for key, spec in KPI_SPECS.items():
+        value = getattr(targets, key)
+        if value is None:
+            continue
+        if spec.measure is Measure.MEAN_DAYS:
+            if not math.isfinite(value) or value < 0:
+                out.append(Problem(f"targets.{key}", "config.policy_target_days",
+                                   {"found": f"{value:g}"}))
+        elif not 0 <= value <= 1:
+            out.append(Problem(f"targets.{key}", "config.policy_target_share",
+                               {"found": f"{value:g}", "percent": f"{value / 100:g}"}))
+    chosen = section.roles  # type: ignore[attr-defined]
+    for key, role in ROLES.items():
+        value = getattr(chosen, key)
+        allowed = departments if role.domain == "departments" else roles
+        if value not in allowed:
+            out.append(Problem(f"roles.{key}", f"config.policy_{role.domain}",
+                               {"found": value, "known": "、".join(allowed)}))
+    return out
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The numbers, targets and roles in force, and which of them the office chose."""
+
+    numbers: Mapping[str, float]
+    targets: Mapping[str, float]
+    roles: Mapping[str, str]
+    chosen: frozenset[str] = frozenset()
+    """Dotted keys the office wrote: `minutes_hours`, `targets.task_on_time`, `roles.x`."""
+
+    @classmethod
+    def defaults(cls) -> Policy:
+        return cls.from_section(PolicySection())
+
+    @classmethod
+    def from_section(cls, section: BaseModel) -> Policy:
+        numbers = {key: float(getattr(section, key)) for key in NUMBERS}
+        chosen = set(section.model_fields_set) - {"targets", "roles"}
+        explicit = section.targets  # type: ignore[attr-defined]
+        targets: dict[str, float] = {}
+        for key, spec in KPI_SPECS.items():
+            value = getattr(explicit, key)
+            if value is not None:
+                targets[key] = float(value)
+                chosen.add(f"targets.{key}")
+            else:
+                targets[key] = (numbers[spec.target] if isinstance(spec.target, str)
+                                else float(spec.target))
+        roles_section = section.roles  # type: ignore[attr-defined]
+        roles = {key: str(getattr(roles_section, key)) for key in ROLES}
+        chosen |= {f"roles.{key}" for key in roles_section.model_fields_set}
+        return cls(numbers, targets, roles, frozenset(chosen))
+
+    def number(self, key: str) -> float:
+        return self.numbers[key]
+
+    def workdays(self, key: str) -> int:
+        return int(self.numbers[key])
+
+    def hours(self, key: str) -> timedelta:
+        return timedelta(hours=self.numbers[key])
+
+    def target(self, kpi: str) -> float:
+        return self.targets[kpi]
+
+    def role(self, key: str) -> str:
+        return self.roles[key]
+
+    def is_office_choice(self, key: str) -> bool:
+        """Whether `key` (a number, `targets.<kpi>` or `roles.<role>`) is the office's own
+        value; a target that follows a number the office set counts as the office's too."""
+        if key in self.chosen:
+            return True
+        if key.startswith("targets."):
+            spec = KPI_SPECS[key.split(".", 1)[1]]
+            return isinstance(spec.target, str) and spec.target in self.chosen
+        return False
+
+    # -- what a person reads --------------------------------------------------------------
+
+    def shown_number(self, key: str) -> str:
+        """A number as a label shows it: `48`, `1.5`, `5%`."""
+        value = self.numbers[key]
+        if NUMBERS[key].unit is Unit.SHARE:
+            return f"{value * 100:g}%"
+        return f"{value:g}"
+
+    def shown_role(self, key: str, locale: str) -> str:
+        """A role value in the reader's language when it is one of the default names."""
+        value = self.roles[key]
+        for label in DOMAINS[ROLES[key].domain]:
+            if label.hans == value:
+                return label.get(locale)
+        return value
+
+    def text(self, label: Label, locale: str) -> str:
+        """A declared label in `locale` with the numbers and roles in force filled in."""
+        values: dict[str, str] = {key: self.shown_number(key) for key in NUMBERS}
+        values.update({key: self.shown_role(key, locale) for key in ROLES})
+        template = label.get(locale)
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def rule_title(self, rule: str, locale: str) -> str:
+        return self.text(RULE_SPECS[rule].title, locale)
+
+    def rule_todo(self, rule: str, locale: str) -> str:
+        return self.text(RULE_SPECS[rule].todo, locale)
+
+    def kpi_label(self, kpi: str, locale: str) -> str:
+        return self.text(KPI_SPECS[kpi].label, locale)
+
+
+DEFAULT_POLICY = Policy.defaults()
+
+
+def kpi_spec(key: str) -> KpiSpec:
+    return KPI_SPECS[key]

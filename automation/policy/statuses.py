@@ -1,0 +1,25 @@
+"""The status values the rules and KPIs read, named once. They are canonical values of the
+registers' enum domains (`automation/registers/enums.py`), which is where their labels in
+the three locales live."""
+
+from __future__ import annotations
+
+OPEN_CASE = ("待受理", "处理中")
+"""A case still on the office's desk: chased for a response and for progress."""
+REFERRED_CASE = "已转交"
+"""A case handed to another level: followed up until its outcome is known."""
+RESOLVED_CASE = ("已办结", "已关闭")
+AWAITING_AUDIT = "待审核"
+PAID_EXPENSE = "已报销"
+RETURNED_EXPENSE = "退回"
+"""A claim sent back: its money is not spent against the budget."""
+GOOD_ATTENDANCE = ("出勤", "迟到")
+TRAINING = "培训"
+MAJOR_MEETING = "重大"
+REGULAR_MEETING = "例会"
+GOOD_CONDITION = "完好"
+SERVING = "在任"
+LEFT = "离任"
+
+NOTICE_HEADS_UP_HOURS = 24
+"""meeting_notice_due starts this many hours before the notice deadline (RULES.md)."""
