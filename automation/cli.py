@@ -66,7 +66,8 @@ def _run(debug: bool, locale: str | None, body: Callable[[], int]) -> None:
     except ClerkError as exc:
         if debug:
             traceback.print_exc()
-        _console(stderr=True).print(exc.message(), markup=False, highlight=False)
+        _console(stderr=True).print(exc.message(resolve_locale(locale)), markup=False,
+                                    highlight=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         _console(stderr=True).print(t("cli.interrupted"), markup=False)
@@ -239,6 +240,31 @@ def kpi(
 
             for path in write_dashboards(office_config, result, office, output, today=day):
                 _console(stderr=True).print(t("cli.written", path=path), markup=False)
+        return 0
+
+    _run(debug, locale, body)
+
+
+@app.command("policy", help=_help("policy"))
+def policy_command(
+    today: TodayOption = None,
+    format: TextJsonOption = "text",
+    config: ConfigOption = None,
+    locale: LocaleOption = None,
+    debug: DebugOption = False,
+) -> None:
+    def body() -> int:
+        from .policy_report import policy_report
+        from .reports.policy_text import render_policy
+
+        _text_or_json(format)
+        office = load_config(config, check_sources=False)
+        chosen = _use_locale(locale, office)
+        report = policy_report(office, locale=chosen, today=_parse_day(today))
+        if format == "json":
+            _print_json(report.to_dict())
+        else:
+            render_policy(report, _console())
         return 0
 
     _run(debug, locale, body)

@@ -349,7 +349,13 @@ def load_config(
         raise ConfigError("config.not_utf8", path=str(config_path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError("config.syntax", path=str(config_path), detail=str(exc)) from None
-    config = config_from_dict(data, source=config_path)
+    try:
+        config = config_from_dict(data, source=config_path)
+    except ConfigError as exc:
+        office = data.get("office")
+        chosen = office.get("locale") if isinstance(office, dict) else None
+        exc.locale = chosen if chosen in LOCALES else None
+        raise
     if check_sources:
         check_register_sources(config)
     return config

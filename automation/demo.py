@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from .policy import DEFAULT_POLICY
+from .policy.statuses import MAJOR_MEETING
 from .templates import SheetData
 
 SURNAMES = (
@@ -317,7 +319,8 @@ class _Builder:
         for n in range(1, week + 3):
             start = self.when(d + timedelta(days=7 * (n - 1)), 19, 19)
             kind = "重大" if n in (3, 8) else "例会"
-            lead = timedelta(hours=72 if kind == "重大" else 48)
+            lead = DEFAULT_POLICY.hours("meeting_notice_major_hours" if kind == MAJOR_MEETING
+                                        else "meeting_notice_hours")
             notice = start - lead - timedelta(hours=rng.choice([0, 2, 5, 20]))
             if n == 5:
                 notice = start - timedelta(hours=30)  # a late notice: shows up in KPIs

@@ -6,10 +6,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from functools import partial
 
 from .checks import CODES
 from .i18n import t
+from .policy import (
+    DEFAULT_POLICY,
+    KPI_SPECS,
+    NUMBERS,
+    ROLES,
+    RULE_SPECS,
+    KpiSpec,
+    Number,
+    Policy,
+    Role,
+    RuleSpec,
+)
+from .policy_report import shown_target
 from .registers import REGISTERS, Kind
+from .registers.schema import Label
 from .templates import describe_column
 
 
@@ -41,8 +57,11 @@ def findings_markdown() -> str:
     sample = {"label": "借出日期", "table": "借用登记", "value": "…", "other": "…",
               "other_value": "…", "first_row": 5, "minimum": 1, "relation": "≥",
               "status": "已报销", "needed": "报销日期", "target": "成员", "target_sheet": "成员",
-              "sheet": "…"}
+              "sheet": "…", "register": "财务", "register_key": "finance",
+              "tables": "活动预算、报销明细", "sheets": "成员"}
     sample_en = sample | {"label": "Borrowed on", "table": "Loans", "target": "Members",
+                          "register": "Finance", "tables": "Budgets, Expenses",
+                          "sheets": "Members",
                           "needed": "Paid on", "status": "Paid"}
     for code, severity in CODES.items():
         zh = t(f"finding.{code}", "zh-Hans", **sample).replace("|", "\\|")
@@ -52,7 +71,87 @@ def findings_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-BLOCKS = {"registers": registers_markdown, "findings": findings_markdown}
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _both(policy: Policy, label: Label) -> str:
+    """A declared label at the policy's numbers, Chinese then English, in one cell."""
+    zh, en = policy.text(label, "zh-Hans"), policy.text(label, "en")
+    return _cell(zh if zh == en else f"{zh}<br>{en}")
+
+
+def rules_markdown(specs: Mapping[str, RuleSpec] = RULE_SPECS,
+                   policy: Policy = DEFAULT_POLICY) -> str:
+    """The reminder rules of `automation/policy/rules.py`, at the default numbers."""
+    lines = ["| rule | 标题 | Title | 条件 · When | 发给 · To | 升级 · Escalates | policy |",
+             "|---|---|---|---|---|---|---|"]
+    for key, spec in specs.items():
+        escalates = _both(policy, spec.escalates) if spec.escalates else "—"
+        reads = ", ".join(f"`{name}`" for name in (*spec.numbers, *spec.roles)) or "—"
+        lines.append(
+            f"| `{key}` | {_cell(policy.text(spec.title, 'zh-Hans'))} | "
+            f"{_cell(policy.text(spec.title, 'en'))} | {_both(policy, spec.when)} | "
+            f"{_both(policy, spec.to)} | {escalates} | {reads} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _default_target(spec: KpiSpec, policy: Policy) -> tuple[float, str]:
+    """The default target of a KPI, and the number it follows ('' when its own)."""
+    if isinstance(spec.target, str):
+        return policy.number(spec.target), spec.target
+    return float(spec.target), ""
+
+
+def kpis_markdown(specs: Mapping[str, KpiSpec] = KPI_SPECS,
+                  policy: Policy = DEFAULT_POLICY) -> str:
+    """The KPIs of `automation/policy/kpis.py`, at the default numbers and targets."""
+    lines = ["| key | 名称 | Name | 统计对象 · Population | 达标 · Counts as good "
+             "| 默认目标 · Default target |",
+             "|---|---|---|---|---|---|"]
+    for key, spec in specs.items():
+        value, follows = _default_target(spec, policy)
+        zh = shown_target(value, spec.measure.value, "zh-Hans")
+        en = shown_target(value, spec.measure.value, "en")
+        target = zh if zh == en else f"{zh}<br>{en}"
+        if follows:
+            target += f" (`{follows}`)"
+        lines.append(
+            f"| `{key}` | {_cell(policy.text(spec.label, 'zh-Hans'))} | "
+            f"{_cell(policy.text(spec.label, 'en'))} | {_both(policy, spec.population)} | "
+            f"{_both(policy, spec.good)} | {_cell(target)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def policy_markdown(numbers: Mapping[str, Number] = NUMBERS,
+                    kpis: Mapping[str, KpiSpec] = KPI_SPECS,
+                    roles: Mapping[str, Role] = ROLES) -> str:
+    """`[policy]`, `[policy.targets]` and `[policy.roles]` rows for the config reference."""
+    lines = ["| key | default | meaning |", "|---|---|---|"]
+    for key, number in numbers.items():
+        lines.append(f"| `[policy] {key}` | `{number.default:g}` | "
+                     f"{_cell(number.label.hans)} · {_cell(number.label.en)} |")
+    for key, spec in kpis.items():
+        if isinstance(spec.target, str):
+            default = f"= `[policy] {spec.target}`"
+        else:
+            default = f"`{spec.target:g}`"
+        label_zh = DEFAULT_POLICY.text(spec.label, "zh-Hans")
+        label_en = DEFAULT_POLICY.text(spec.label, "en")
+        lines.append(f"| `[policy.targets] {key}` | {default} | "
+                     f"{_cell(label_zh)} · {_cell(label_en)} |")
+    for key, role in roles.items():
+        lines.append(f"| `[policy.roles] {key}` | `{role.default}` | "
+                     f"{_cell(role.label.hans)} · {_cell(role.label.en)} |")
+    return "\n".join(lines) + "\n"
+
+
+BLOCKS: dict[str, Callable[[], str]] = {
+    "registers": registers_markdown, "findings": findings_markdown,
+    "rules": rules_markdown, "kpis": kpis_markdown, "policy": policy_markdown,
+}
 
 
 def render_readme(text: str) -> str:
@@ -61,5 +160,9 @@ def render_readme(text: str) -> str:
         pattern = re.compile(
             rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.S
         )
-        text = pattern.sub(lambda m, b=build: m.group(1) + b() + m.group(2), text)
+        text = pattern.sub(partial(_fill, block=build()), text)
     return text
+
+
+def _fill(match: re.Match[str], block: str) -> str:
+    return match.group(1) + block + match.group(2)

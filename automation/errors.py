@@ -15,6 +15,9 @@ class ClerkError(Exception):
     """Base: one clear line for a person, what went wrong and what to do."""
 
     exit_code = 2
+    locale: str | None = None
+    """The office's language when the error is known before its config could be used (a
+    bad value in office.toml): the line is then said in the language the office chose."""
 
     def __init__(self, message_key: str, /, **values: Any) -> None:
         self.key = message_key
@@ -26,7 +29,7 @@ class ClerkError(Exception):
         return (_rebuild, (type(self), self.key, self.values))
 
     def message(self, locale: str | None = None) -> str:
-        return t(self.key, locale, **self.values)
+        return t(self.key, locale or self.locale, **self.values)
 
     def __str__(self) -> str:
         return self.message()

@@ -16,6 +16,7 @@ import pandas as pd
 from .checks.findings import Finding
 from .config import OfficeConfig
 from .frames import TypedTable, empty_typed, letters_for
+from .i18n import current_locale
 from .layout import Located, extract, locate_tables
 from .normalize import (
     WARNING_ISSUES,
@@ -150,6 +151,8 @@ def read_register(
     found = locate_tables(register, workbook)
     tables: dict[str, TypedTable] = {}
     findings: list[Finding] = []
+    if not found:
+        findings.append(_no_tables(register, workbook))
     for table in register.tables:
         name = f"{register.key}.{table.key}"
         located = found.get(table.key)
@@ -157,7 +160,8 @@ def read_register(
             empty = empty_typed(table, workbook.source)
             empty.fingerprint = workbook.fingerprint
             tables[name] = empty
-            findings.append(empty.finding("missing_table"))
+            if found:
+                findings.append(empty.finding("missing_table"))
             continue
         typed, cell_findings = type_table(located, workbook.source, ctx)
         typed.fingerprint = workbook.fingerprint
@@ -167,6 +171,18 @@ def read_register(
                 findings.append(typed.finding("missing_column", None, column.key))
         findings.extend(cell_findings)
     return tables, findings
+
+
+def _no_tables(register: Register, workbook: RawWorkbook) -> Finding:
+    """A register's workbook holding none of its tables: most likely `[registers]` points
+    at the wrong file, which a nightly run must say as an error, once, not as a warning
+    per table."""
+    first = empty_typed(register.tables[0], workbook.source)
+    locale = current_locale.get()
+    return first.finding(
+        "no_tables", register=register.label.get(locale), register_key=register.key,
+        tables="、".join(t.label.get(locale) for t in register.tables),
+        sheets="、".join(sheet.name for sheet in workbook.sheets) or "—")
 
 
 PARALLEL_CHECK_BYTES = 4 * 1024 * 1024

@@ -12,6 +12,7 @@ from .config import load_config
 from .errors import ClerkError, UsageError
 from .i18n import t
 from .nightly import NightlyReport, run_nightly
+from .policy import DEFAULT_POLICY, KPI_SPECS, NUMBERS, ROLES
 from .registers import REGISTERS
 from .server import ButtonDemo, demo_button
 from .templates import write_register_workbook
@@ -32,7 +33,10 @@ def config_text(locale: str, name: str) -> str:
         f'locale = "{locale}"\n'
         'timezone = "Asia/Shanghai"\n'
         'region = "CN"\n'
-        "run_hour = 8\n\n"
+        "run_hour = 8\n"
+        f"# {t('init.calendar', locale)}\n"
+        "closures = []\n"
+        "extra_workdays = []\n\n"
         f"# {t('init.registers', locale)}\n"
         "[registers]\n"
         + "".join(f'{key} = "workbooks/{key}.xlsx"\n' for key in REGISTERS)
@@ -46,8 +50,24 @@ def config_text(locale: str, name: str) -> str:
         'channels = ["outbox"]\n'
         'quiet_hours = "22:00-07:30"\n\n'
         "[channels.outbox]\n"
-        'dir = "output/outbox"\n'
+        'dir = "output/outbox"\n\n'
+        + policy_defaults_text(locale)
     )
+
+
+def policy_defaults_text(locale: str) -> str:
+    """`[policy]` with every default, commented out: the office uncomments what it changes."""
+    policy = DEFAULT_POLICY
+    lines = [f"# {t('init.policy', locale)}", "[policy]"]
+    lines += [f"# {key} = {policy.number(key):g}  # {number.label.get(locale)}"
+              for key, number in NUMBERS.items()]
+    lines += ["", "[policy.targets]"]
+    lines += [f"# {key} = {policy.target(key):g}  # {policy.kpi_label(key, locale)}"
+              for key in KPI_SPECS]
+    lines += ["", "[policy.roles]"]
+    lines += [f'# {key} = "{policy.role(key)}"  # {role.label.get(locale)}'
+              for key, role in ROLES.items()]
+    return "\n".join(lines) + "\n"
 
 
 def init_office(directory: Path, *, locale: str = "zh-Hans", demo: bool = False,

@@ -159,7 +159,11 @@ def test_budget_deviation_for_the_semester(tmp_path):
     build(tmp_path)
     result = kpis(tmp_path, "2025-fall")
     assert result["period"]["start"] == "2025-09-01" and result["period"]["end"] == "2026-01-31"
-    assert overall(result, "budget_deviation") == (1, 2, False)  # ±5 % exactly counts
+    # B1: 1000 budget, 500 + 450 spent (E5 退回 not counted); B2: 200 budget, 250 + 10 spent
+    (row,) = [r for r in result["kpis"] if r["key"] == "budget_deviation"
+              and r["department"] is None]
+    assert (row["numerator"], row["denominator"], row["met"]) == (10.0, 1200.0, True)
+    assert row["value"] == pytest.approx(10 / 1200)
 
 
 def test_units_roll_up_by_summing_numerators_and_denominators(tmp_path):

@@ -242,3 +242,53 @@ def test_unknown_region_is_a_clear_error() -> None:
         calendar_for(config)
     assert caught.value.values["key"] == "office.region"
     assert "Beijing" in caught.value.message("zh-Hans")
+
+
+# -- the office's own make-up days ([office] extra_workdays) --------------------------------
+
+def test_extra_workdays_fill_in_a_year_the_library_does_not_know() -> None:
+    """2027 is not in chinesecalendar 1.11: Spring Festival off as closures, the make-up
+    Saturday as an extra working day; the office has filled the year in, so nothing is said."""
+    said: list[int] = []
+    cal = WorkCalendar("CN", [date(2027, 2, 8), date(2027, 2, 9)],
+                       extra_workdays=[date(2027, 2, 6)], warn=said.append)
+    assert cal.is_workday(date(2027, 2, 6))  # a Saturday, worked
+    assert not cal.is_workday(date(2027, 2, 8))  # a Monday, closed
+    # Friday 02-05 + 2 working days: Sat 02-06, then Wed 02-10 (Mon, Tue closed).
+    assert cal.add_workdays(date(2027, 2, 5), 2) == date(2027, 2, 10)
+    assert cal.workdays_between(date(2027, 2, 5), date(2027, 2, 10)) == 2
+    assert said == []
+
+
+def test_without_extra_workdays_an_unknown_year_is_said_once() -> None:
+    said: list[int] = []
+    cal = WorkCalendar("CN", warn=said.append)
+    assert not cal.is_workday(date(2027, 2, 6))  # Monday to Friday only
+    cal.add_workdays(date(2027, 3, 1), 3)
+    assert said == [2027]
+
+
+def test_a_closure_wins_over_an_extra_workday_on_the_same_day() -> None:
+    cal = WorkCalendar("CN", [date(2025, 10, 11)], extra_workdays=[date(2025, 10, 11)])
+    assert not cal.is_workday(date(2025, 10, 11))
+
+
+def test_extra_workday_moves_a_deadline_in_a_known_year(cn: WorkCalendar) -> None:
+    cal = WorkCalendar("CN", extra_workdays=[date(2025, 10, 12)])  # the office works Sunday
+    assert cn.add_workdays(date(2025, 10, 10), 2) == date(2025, 10, 13)
+    assert cal.add_workdays(date(2025, 10, 10), 2) == date(2025, 10, 12)
+
+
+def test_library_years_are_what_the_library_knows() -> None:
+    first, last = WorkCalendar("CN").library_years() or (0, 0)
+    assert first <= 2025 <= last
+    chinese_calendar.is_workday(date(last, 12, 31))  # the last year is known to its end
+    with pytest.raises(NotImplementedError):
+        chinese_calendar.is_workday(date(last + 1, 6, 1))
+
+
+def test_calendar_for_reads_extra_workdays_from_the_config() -> None:
+    config = OfficeConfig.model_validate(
+        {"office": {"extra_workdays": ["2025-10-12"], "closures": ["2025-10-13"]}})
+    cal = calendar_for(config)
+    assert cal.is_workday(date(2025, 10, 12)) and not cal.is_workday(date(2025, 10, 13))

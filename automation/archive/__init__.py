@@ -31,9 +31,8 @@ from ..checks.findings import Finding
 from ..config import OfficeConfig
 from ..errors import ClerkError, SourceError, UsageError
 from ..i18n import current_locale, t
-from ..kpi import load_units
+from ..kpi import load_units, unit_kpis
 from ..kpi.dashboard import write_dashboards, write_department_report, write_expense_report
-from ..kpi.engine import compute_kpis
 from ..kpi.periods import Period, parse_period
 from ..layout import locate_tables
 from ..load import context_for
@@ -274,9 +273,7 @@ def _write_reports(config: OfficeConfig, result: ValidationResult, findings: lis
                         office_name=config.office.name, generated=generated)
 
     units = load_units(config, office)
-    specs = [(u.name, u.office, u.calendar) for u in units]
-    total = t("kpi.all_units", loc)
-    kpis = compute_kpis(specs, period, total)
+    kpis = unit_kpis(config, units, period, loc)
     write_dashboards(config, kpis, office, reports / "kpi", today=today, units=units)
     (reports / "kpi" / "kpi.json").write_text(
         json.dumps(kpis.to_dict(), ensure_ascii=False, indent=2) + "\n",
@@ -286,7 +283,7 @@ def _write_reports(config: OfficeConfig, result: ValidationResult, findings: lis
             continue
         folder = reports / "monthly" / month.key
         folder.mkdir(parents=True, exist_ok=True)
-        monthly = compute_kpis(specs, month, total)
+        monthly = unit_kpis(config, units, month, loc)
         write_expense_report(office, month, folder / "expense_report", locale=loc,
                              office_name=config.office.name)
         write_department_report(monthly, folder / "department_report", locale=loc,
@@ -425,7 +422,8 @@ def archive_period(config: OfficeConfig, period: str, *, today: date | None = No
             log = _reminder_rows(config, chosen)
             if redactor:
                 log = [{k: redactor.value(v) for k, v in row.items()} for row in log]
-            write_reminder_log(log, staging / "reports" / "reminders", loc, generated)
+            write_reminder_log(log, staging / "reports" / "reminders", loc, generated,
+                               policy=snapshot.in_force)
             checklist = handover_checklist(result.office, findings, snapshot, chosen,
                                            calendar_for(snapshot), loc)
             _write_checklist(checklist, staging, loc, generated, redactor)

@@ -9,7 +9,7 @@ language and redacted by the same rule as everything else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,17 +17,19 @@ import pandas as pd
 
 from ..checks.findings import Finding
 from ..config import OfficeConfig
-from ..kpi.engine import NOT_COUNTED_EXPENSE
 from ..kpi.periods import Period, parse_period
 from ..load import OfficeData
+from ..policy import Policy
+from ..policy.statuses import (
+    LEFT,
+    OPEN_CASE,
+    PAID_EXPENSE,
+    REFERRED_CASE,
+    RETURNED_EXPENSE,
+)
 from ..registers import Kind, get_table
-from ..reminders.rules import OPEN_CASE, run_time
+from ..reminders.rules import referral_followup_due, run_time
 from ..workdays import WorkCalendar
-
-PAID_EXPENSE = "已报销"
-LEFT_STATUS = "离任"
-CASE_RESPONSE_HOURS = 24
-CASE_PROGRESS_WORKDAYS = 5
 
 SECTIONS = ("open_loans", "custodians", "open_cases", "unpaid_expenses", "budgets",
             "error_findings")
@@ -58,6 +60,8 @@ class Section:
     key: str
     columns: tuple[Col, ...]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    about: dict[str, str] = field(default_factory=dict)
+    """Values the section's `[handover.about]` text shows (the policy numbers in force)."""
 
 
 @dataclass
@@ -169,7 +173,7 @@ def custodian_state(member: dict[str, Any] | None, member_id: Any, as_of: date) 
     if member is None:
         return "not_in_roster"
     left_on = _value(member.get("left_on"))
-    if _value(member.get("status")) == LEFT_STATUS or (
+    if _value(member.get("status")) == LEFT or (
             isinstance(left_on, datetime) and left_on.date() <= as_of):
         return "left"
     if isinstance(left_on, datetime):
@@ -202,24 +206,41 @@ OPEN_CASE_COLUMNS = (
     reg("cases.cases.reporter_contact"), reg("cases.cases.handler_id"), Col("handler_name"),
     reg("cases.cases.status"), reg("cases.cases.first_response_at"),
     Col("response_due", kind="datetime"), reg("cases.cases.progress_at"),
-    Col("progress_due", kind="date"), Col("case_state"), Col("where"),
+    Col("progress_due", kind="date"), Col("followup_due", kind="date"), Col("case_state"),
+    Col("where"),
 )
+OPEN_CASE_NUMBERS = ("case_response_hours", "case_progress_workdays",
+                     "referral_followup_workdays")
+"""The policy numbers the open-cases section and its `[handover.about]` text show."""
 
 
-def open_cases(office: OfficeData, calendar: WorkCalendar, now: datetime) -> Section:
-    """Open rights cases with their two deadlines (24 h reply, 5 working days progress)."""
+def open_cases(office: OfficeData, calendar: WorkCalendar, now: datetime,
+               policy: Policy) -> Section:
+    """Rights cases still open (待受理, 处理中) with their two deadlines (reply within
+    case_response_hours, progress within case_progress_workdays), and cases referred to
+    another level (已转交) and not resolved, with the day their outcome is to be asked for
+    (referral_followup_workdays after receipt or the latest progress) — the same
+    deadlines the reminders chase."""
     cases = _frame(office, "cases.cases")
-    open_ = cases[cases["status"].isin(OPEN_CASE) & cases["case_id"].notna()]
-    open_ = open_.sort_values(["received_at", "_row"], kind="stable", na_position="last")
+    referred = cases["status"].eq(REFERRED_CASE).fillna(False) & cases["resolved_at"].isna()
+    listed = cases[(cases["status"].isin(OPEN_CASE) | referred) & cases["case_id"].notna()]
+    listed = listed.sort_values(["received_at", "_row"], kind="stable", na_position="last")
+    followup = referral_followup_due(listed, calendar, policy)
     members = _members(office)
-    rows = _rows(open_, OPEN_CASE_COLUMNS, extra=("resolved_at",))
-    for row in rows:
+    rows = _rows(listed, OPEN_CASE_COLUMNS, extra=("resolved_at",))
+    for row, follow in zip(rows, followup.tolist(), strict=True):
         received = row.get("received_at")
-        response_due = progress_due = None
+        response_due = progress_due = followup_due = None
         state = "in_time"
-        if isinstance(received, datetime):
-            response_due = received + timedelta(hours=CASE_RESPONSE_HOURS)
-            progress_due = calendar.add_workdays(received, CASE_PROGRESS_WORKDAYS)
+        if row.get("status") == REFERRED_CASE:
+            if isinstance(follow, datetime) and not pd.isna(follow):
+                followup_due = follow.date()
+                if now.date() > followup_due:
+                    state = "followup_due"
+        elif isinstance(received, datetime):
+            response_due = received + policy.hours("case_response_hours")
+            progress_due = calendar.add_workdays(received,
+                                                 policy.workdays("case_progress_workdays"))
             if row.get("first_response_at") is None and now > response_due:
                 state = "response_overdue"
             elif (row.get("progress_at") is None and row.get("resolved_at") is None
@@ -227,11 +248,13 @@ def open_cases(office: OfficeData, calendar: WorkCalendar, now: datetime) -> Sec
                 state = "progress_overdue"
         row["response_due"] = response_due
         row["progress_due"] = progress_due
+        row["followup_due"] = followup_due
         row["case_state"] = state
         row["handler_name"] = _name(members, row.get("handler_id"))
         row["where"] = _where(office, "cases.cases", row.pop("_row"))
         row.pop("resolved_at")
-    return Section("open_cases", OPEN_CASE_COLUMNS, rows)
+    about = {key: policy.shown_number(key) for key in OPEN_CASE_NUMBERS}
+    return Section("open_cases", OPEN_CASE_COLUMNS, rows, about)
 
 
 UNPAID_COLUMNS = (
@@ -246,7 +269,7 @@ UNPAID_COLUMNS = (
 def unpaid_expenses(office: OfficeData) -> Section:
     """Reimbursements neither paid nor sent back."""
     expenses = _frame(office, "finance.expenses")
-    unpaid = expenses[~expenses["status"].isin((PAID_EXPENSE, NOT_COUNTED_EXPENSE))
+    unpaid = expenses[~expenses["status"].isin((PAID_EXPENSE, RETURNED_EXPENSE))
                       & expenses["expense_id"].notna()]
     unpaid = unpaid.sort_values(["spent_on", "_row"], kind="stable", na_position="last")
     members = _members(office)
@@ -283,7 +306,7 @@ def budgets(office: OfficeData, period: Period, config: OfficeConfig) -> Section
     frame = frame[frame["budget_id"].notna()]
     frame = frame[[_overlaps(k, period, config) for k in frame["period"]]]
     expenses = _frame(office, "finance.expenses")
-    counted = expenses[expenses["status"].ne(NOT_COUNTED_EXPENSE).fillna(True)]
+    counted = expenses[expenses["status"].ne(RETURNED_EXPENSE).fillna(True)]
     spent = counted.groupby(counted["budget_id"].astype(str))["amount"].sum()
     paid_rows = counted[counted["status"].eq(PAID_EXPENSE).fillna(False)]
     paid = paid_rows.groupby(paid_rows["budget_id"].astype(str))["amount"].sum()
@@ -322,7 +345,7 @@ def handover_checklist(office: OfficeData, findings: list[Finding], config: Offi
     sections = [
         open_loans(office, period.as_of),
         custodians(office, period.as_of),
-        open_cases(office, calendar, now),
+        open_cases(office, calendar, now, config.in_force),
         unpaid_expenses(office),
         budgets(office, period, config),
         error_findings(findings, table_label),

@@ -157,7 +157,7 @@ def write_checklist_xlsx(checklist: Checklist, path: Path, *, locale: str, creat
     for i, section in enumerate(checklist.sections, start=4):
         overview.write(i, 0, t(f"handover.section.{section.key}", loc))
         overview.write_number(i, 1, len(section.rows))
-        overview.write(i, 2, t(f"handover.about.{section.key}", loc))
+        overview.write(i, 2, t(f"handover.about.{section.key}", loc, **section.about))
     overview.write(5 + len(checklist.sections), 0, t("handover.verify_hint", loc), meta)
     overview.set_column(0, 0, 22)
     overview.set_column(1, 1, 8)
@@ -256,7 +256,8 @@ def write_checklist_html(checklist: Checklist, path: Path, *, locale: str,
             rows.append(row)
         sections.append({
             "key": section.key, "title": t(f"handover.section.{section.key}", loc),
-            "about": t(f"handover.about.{section.key}", loc), "count": len(section.rows),
+            "about": t(f"handover.about.{section.key}", loc, **section.about),
+            "count": len(section.rows),
             "headers": [column_label(c, loc) for c in section.columns], "rows": rows,
         })
     heading = f"{checklist.office} {t('handover.title', loc)}".strip()

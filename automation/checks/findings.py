@@ -9,6 +9,7 @@ Severity = Literal["error", "warning"]
 
 CODES: dict[str, Severity] = {
     # the workbook's shape
+    "no_tables": "error",
     "missing_table": "warning",
     "missing_column": "error",
     "duplicate_column": "warning",

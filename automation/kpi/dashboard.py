@@ -8,8 +8,13 @@ network), readable on a phone.
   against each budget.
 - `department_report.xlsx` / `.html` (部门绩效报表): each department's KPIs and a ranking.
 
-Every word a person reads comes from the `[dashboard]` and `[kpi.name]` sections of the
-locale catalogues. All files are written atomically (temp file beside it + `os.replace`).
+Every word a person reads comes from the `[dashboard]` section of the locale catalogues,
+and every KPI's name from the policy the result was judged by (`KpiResult.label`: 权益案件
+12 小时响应率 when the office answers within 12 h). How a KPI's value is written, charted and
+coloured follows its measure (`automation/policy/schema.py`): rates as percentages on a
+0–100 % scale, audit time in working days, a budget deviation as a signed percentage
+around zero against ±tolerance. All files are written atomically (temp file beside it +
+`os.replace`).
 
 >>> write_dashboards(config, kpi_report(config), office, Path("output"),
 ...                  today=date.today())  # doctest: +SKIP
@@ -29,8 +34,11 @@ from jinja2 import Environment
 
 from ..i18n import t
 from ..load import OfficeData
+from ..policy import Measure, Policy
+from ..policy.statuses import RETURNED_EXPENSE
 from ..reports.findings import HTML_LANG, _atomic, _display_width, _locale, _sheet_title
-from .engine import KPIS, NOT_COUNTED_EXPENSE, KpiResult, KpiRow, compute_kpis
+from ..reports.kpi_text import signed_percent
+from .engine import KPIS, KpiResult, KpiRow, measure_of
 from .periods import Period
 
 if TYPE_CHECKING:
@@ -45,10 +53,9 @@ DASHBOARD_FILES = ("kpi_dashboard.xlsx", "kpi_dashboard.html", "expense_report.x
 NONE_TEXT = "—"
 """What a KPI with no records shows: never 0 %."""
 
-_MEAN = {k.key for k in KPIS if k.mean}
-_HIGHER = {k.key: k.higher_is_better for k in KPIS}
 _KEYS = [k.key for k in KPIS]
-_RATE_KEYS = [k for k in _KEYS if k not in _MEAN]
+_RATE_KEYS = [k.key for k in KPIS if k.measure is Measure.RATE]
+"""The KPIs a 0–100 % chart can show; the others are in the tables."""
 _PALETTE = ("#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04",
             "#db2777", "#4b5563", "#65a30d", "#7c3aed", "#0d9488")
 _GOOD, _BAD, _MUTED = "#16a34a", "#dc2626", "#98a2b3"
@@ -57,23 +64,29 @@ _GOOD, _BAD, _MUTED = "#16a34a", "#dc2626", "#98a2b3"
 # --------------------------------------------------------------------------- shared
 
 
-def kpi_name(key: str, loc: str) -> str:
-    return t(f"kpi.name.{key}", loc)
+def _names(policy: Policy, loc: str) -> dict[str, str]:
+    """Every KPI's name in `loc` with the numbers of `policy`, in dashboard order."""
+    return {key: policy.kpi_label(key, loc) for key in _KEYS}
 
 
 def _fmt_value(key: str, value: float | None, loc: str) -> str:
     if value is None:
         return NONE_TEXT
-    if key in _MEAN:
+    measure = measure_of(key)
+    if measure is Measure.MEAN_DAYS:
         return f"{value:.2f} {t('dashboard.days', loc)}"
+    if measure is Measure.DEVIATION:
+        return signed_percent(value)
     return f"{value * 100:.1f}%"
 
 
 def _fmt_target(key: str, target: float, loc: str) -> str:
-    sign = "≥" if _HIGHER.get(key, True) else "≤"
-    if key in _MEAN:
-        return f"{sign} {target:.1f} {t('dashboard.days', loc)}"
-    return f"{sign} {target * 100:g}%"
+    measure = measure_of(key)
+    if measure is Measure.MEAN_DAYS:
+        return f"≤ {target:g} {t('dashboard.days', loc)}"
+    if measure is Measure.DEVIATION:
+        return f"±{target * 100:g}%"
+    return f"≥ {target * 100:g}%"
 
 
 def _fmt_number(value: float) -> str:
@@ -87,9 +100,12 @@ def _met_text(met: bool | None, loc: str) -> str:
 
 
 def _detail(row: KpiRow, loc: str) -> str:
-    if row.key in _MEAN:
+    if row.measure is Measure.MEAN_DAYS:
         return t("dashboard.detail_days", loc, days=_fmt_number(row.numerator),
                  count=row.denominator)
+    if row.measure is Measure.DEVIATION:
+        return t("kpi.money_detail", loc, over=f"{row.numerator:+,.2f}",
+                 budget=f"{row.denominator:,.2f}")
     return t("dashboard.detail_rate", loc, good=_fmt_number(row.numerator),
              total=row.denominator)
 
@@ -101,12 +117,8 @@ def _overall(result: KpiResult) -> dict[str, KpiRow]:
         if row.department is None:
             rows[row.key] = row
     for key in _KEYS:  # a result without a KPI still lists it, with no records
-        rows.setdefault(key, KpiRow(key, None, None, 0, 0, _target(key)))
+        rows.setdefault(key, KpiRow(key, None, None, 0, 0, result.policy.target(key)))
     return {key: rows[key] for key in _KEYS}
-
-
-def _target(key: str) -> float:
-    return next(k.target for k in KPIS if k.key == key)
 
 
 @dataclass
@@ -157,6 +169,10 @@ def _heading(office_name: str, title: str) -> str:
     return " · ".join(p for p in (office_name, title) if p)
 
 
+def _joined(parts: list[str], loc: str) -> str:
+    return ("、" if loc.startswith("zh") else ", ").join(parts)
+
+
 def _share_text(share: float | None) -> str:
     return NONE_TEXT if share is None else f"{share * 100:.0f}%"
 
@@ -191,11 +207,27 @@ class _Formats:
                                           "bg_color": "#C6EFCE"})
         self.days_bad = book.add_format({"num_format": f'0.00" {days}"',
                                          "bg_color": "#FFC7CE"})
+        signed = "+0.0%;-0.0%;0.0%"
+        self.dev = book.add_format({"num_format": signed})
+        self.dev_good = book.add_format({"num_format": signed, "bg_color": "#C6EFCE"})
+        self.dev_bad = book.add_format({"num_format": signed, "bg_color": "#FFC7CE"})
+        self.tolerance = book.add_format({"num_format": '"±"0.0%'})
 
     def value(self, key: str, met: bool | None = None):
-        if key in _MEAN:
+        measure = measure_of(key)
+        if measure is Measure.MEAN_DAYS:
             return self.days if met is None else (self.days_good if met else self.days_bad)
+        if measure is Measure.DEVIATION:
+            return self.dev if met is None else (self.dev_good if met else self.dev_bad)
         return self.pct if met is None else (self.pct_good if met else self.pct_bad)
+
+    def target(self, key: str):
+        """A target as a number: `95.0%`, `2.00 天`, `±5.0%`."""
+        return self.tolerance if measure_of(key) is Measure.DEVIATION else self.value(key)
+
+    def counts(self, key: str):
+        """Numerator and denominator: records or days, or yuan for a deviation."""
+        return self.money if measure_of(key) is Measure.DEVIATION else self.number
 
 
 def _new_book(path: Path, title: str, as_of: date):
@@ -249,28 +281,31 @@ def _kpi_sheet(book, fmt: _Formats, result: KpiResult, loc: str, office_name: st
         sheet.write_string(_KPI_HEADER_ROW, col, text, fmt.header)
     seen = [headers]
     overall = _overall(result)
+    names = _names(result.policy, loc)
     for index, (key, row) in enumerate(overall.items()):
         r = _KPI_HEADER_ROW + 1 + index
-        label = kpi_name(key, loc)
+        label = names[key]
         sheet.write_string(r, 0, label, fmt.text)
         _write_value(sheet, r, 1, key, row.value, fmt)
-        sheet.write_number(r, 2, row.numerator, fmt.number)
-        sheet.write_number(r, 3, row.denominator, fmt.int)
-        sheet.write_number(r, 4, row.target, fmt.value(key))
+        sheet.write_number(r, 2, row.numerator, fmt.counts(key))
+        sheet.write_number(r, 3, row.denominator,
+                           fmt.money if row.measure is Measure.DEVIATION else fmt.int)
+        sheet.write_number(r, 4, row.target, fmt.target(key))
         _write_met(sheet, r, 5, row.met, fmt, loc)
         seen.append([label, "100.0%", _fmt_number(row.numerator), "", "", "✓ "
                      + _met_text(False, loc)])
     _set_widths(sheet, seen)
     sheet.freeze_panes(_KPI_HEADER_ROW + 1, 1)
 
-    # chart: the rate KPIs (days would need another axis; they are in the table above).
-    # Its data sits in hidden columns H:J as one contiguous block, since union ranges
-    # (the audit-days row sits among the rates) are not read by every spreadsheet program.
+    # chart: the rate KPIs (days and a signed deviation would need other axes; they are
+    # in the table above). Its data sits in hidden columns H:J as one contiguous block,
+    # since union ranges (the other rows sit among the rates) are not read by every
+    # spreadsheet program.
     data_col = _CHART_DATA_COL
     for index, key in enumerate(_RATE_KEYS):
         r = _KPI_HEADER_ROW + 1 + index
         row = overall[key]
-        sheet.write_string(r, data_col, kpi_name(key, loc))
+        sheet.write_string(r, data_col, names[key])
         if row.value is not None:
             sheet.write_number(r, data_col + 1, row.value, fmt.pct)
         sheet.write_number(r, data_col + 2, row.target, fmt.pct)
@@ -302,8 +337,9 @@ def _department_sheet(book, fmt: _Formats, result: KpiResult, loc: str) -> None:
     name = _sheet_title(t("dashboard.sheet_departments", loc))
     sheet = book.add_worksheet(name)
     departments = _departments(result)
+    names = _names(result.policy, loc)
     headers = ([t("dashboard.rank", loc), t("dashboard.department", loc)]
-               + [kpi_name(k, loc) for k in _KEYS]
+               + [names[k] for k in _KEYS]
                + [t("dashboard.met_count", loc), t("dashboard.measured", loc),
                   t("dashboard.share", loc)])
     for col, text in enumerate(headers):
@@ -348,11 +384,12 @@ def _department_sheet(book, fmt: _Formats, result: KpiResult, loc: str) -> None:
     sheet.insert_chart(len(departments) + 3, 1, chart)
 
 
-def _trend_sheet(book, fmt: _Formats, trend: list[KpiResult], loc: str) -> None:
+def _trend_sheet(book, fmt: _Formats, trend: list[KpiResult], loc: str,
+                 names: dict[str, str]) -> None:
     name = _sheet_title(t("dashboard.sheet_trend", loc))
     sheet = book.add_worksheet(name)
     months = _trend(trend)
-    headers = [t("dashboard.month", loc)] + [kpi_name(k, loc) for k in _KEYS]
+    headers = [t("dashboard.month", loc)] + [names[k] for k in _KEYS]
     for col, text in enumerate(headers):
         sheet.write_string(0, col, text, fmt.header)
     sheet.set_row(0, 48)
@@ -398,7 +435,7 @@ def write_dashboard_xlsx(result: KpiResult, trend: list[KpiResult], path: Path, 
         fmt = _Formats(book, loc)
         _kpi_sheet(book, fmt, result, loc, office_name)
         _department_sheet(book, fmt, result, loc)
-        _trend_sheet(book, fmt, trend, loc)
+        _trend_sheet(book, fmt, trend, loc, _names(result.policy, loc))
         book.close()
     return path
 
@@ -412,14 +449,19 @@ def _esc(text: str) -> str:
 
 
 def _svg_bar(key: str, row: KpiRow, loc: str) -> str:
-    """A small horizontal bar: the value, with a tick at the target."""
+    """A small horizontal bar: the value, with a tick at the target. A rate fills 0–100 %;
+    audit days fill up to twice the target; a deviation grows from the middle (no
+    deviation) left or right, with ticks at ±tolerance."""
     width, height = 200, 16
-    scale = 1.0 if key not in _MEAN else max(row.target * 2, row.value or 0) * 1.05
     label = _esc(t("dashboard.bar_label", loc, value=_fmt_value(key, row.value, loc),
                    target=_fmt_target(key, row.target, loc)))
     parts = [f'<svg class="bar" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{label}" preserveAspectRatio="none">',
              f'<rect x="0" y="3" width="{width}" height="10" rx="5" fill="#eaecf0"/>']
+    if measure_of(key) is Measure.DEVIATION:
+        return "".join(parts + _deviation_marks(row, width, height) + ["</svg>"])
+    scale = (1.0 if measure_of(key) is Measure.RATE
+             else max(row.target * 2, row.value or 0) * 1.05 or 1.0)
     if row.value is not None:
         w = max(2.0, min(1.0, row.value / scale) * width)
         colour = _GOOD if row.met else _BAD
@@ -433,7 +475,30 @@ def _svg_bar(key: str, row: KpiRow, loc: str) -> str:
     return "".join(parts)
 
 
-def _svg_trend(months: list[tuple[str, dict[str, KpiRow]]], loc: str) -> str:
+def _deviation_marks(row: KpiRow, width: int, height: int) -> list[str]:
+    """A signed bar from the middle, scaled so ±2×tolerance (or the value) fits."""
+    middle = width / 2
+    scale = max(row.target * 2, abs(row.value or 0)) * 1.05 or 1.0
+    parts: list[str] = []
+    if row.value is not None:
+        end = middle + max(-1.0, min(1.0, row.value / scale)) * middle
+        left, w = min(middle, end), max(2.0, abs(end - middle))
+        left = min(left, width - w)
+        colour = _GOOD if row.met else _BAD
+        parts.append(f'<rect x="{left:.1f}" y="3" width="{w:.1f}" height="10" rx="3" '
+                     f'fill="{colour}"/>')
+    parts.append(f'<rect x="{middle - 0.5:.1f}" y="2" width="1" height="{height - 4}" '
+                 f'fill="#98a2b3"/>')
+    for sign in (-1, 1):
+        x = middle + sign * min(1.0, row.target / scale) * middle
+        x = min(max(x, 1.5), width - 1.5)
+        parts.append(f'<rect x="{x - 1.5:.1f}" y="0" width="3" height="{height}" '
+                     f'fill="#1d2939"/>')
+    return parts
+
+
+def _svg_trend(months: list[tuple[str, dict[str, KpiRow]]], loc: str,
+               names: dict[str, str]) -> str:
     """The rate KPIs month by month, one line each, 0–100 %."""
     width, height = 400, 230
     left, right, top, bottom = 36, 26, 10, 28
@@ -472,7 +537,7 @@ def _svg_trend(months: list[tuple[str, dict[str, KpiRow]]], loc: str) -> str:
                 continue
             segment.append(f"{x(i):.1f},{y(value):.1f}")
             out.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="2.5" '
-                       f'fill="{colour}"><title>{_esc(kpi_name(key, loc))} {_esc(months[i][0])}'
+                       f'fill="{colour}"><title>{_esc(names[key])} {_esc(months[i][0])}'
                        f' {_fmt_value(key, value, loc)}</title></circle>')
         if segment:
             segments.append(segment)
@@ -635,7 +700,7 @@ _DASHBOARD = """\
 {% for name, colour in legend %}<li><i style="background:{{ colour }}"></i>{{ name }}</li>
 {% endfor %}
 </ul>
-<p class="note">{{ t("dashboard.trend_note") }}</p>
+<p class="note">{{ trend_note }}</p>
 </div>
 <div class="scroll" style="margin-top:10px"><table class="grid">
 <thead><tr><th class="sticky">{{ t("dashboard.kpi") }}</th>
@@ -777,10 +842,11 @@ def _cell(key: str, row: KpiRow | None, loc: str) -> dict[str, str]:
     return {"text": _fmt_value(key, row.value, loc), "state": _state(row.met)}
 
 
-def _department_view(departments: list[_Department], loc: str) -> list[dict[str, Any]]:
+def _department_view(departments: list[_Department], loc: str, names: dict[str, str]
+                     ) -> list[dict[str, Any]]:
     return [{"name": d.name, "rank": d.rank, "met": d.met, "measured": d.measured,
              "share_text": _share_text(d.share),
-             "lines": [{"name": kpi_name(key, loc), "value": _fmt_value(key, row.value, loc),
+             "lines": [{"name": names[key], "value": _fmt_value(key, row.value, loc),
                         "target": _fmt_target(key, row.target, loc),
                         "met": _met_text(row.met, loc), "state": _state(row.met),
                         "detail": _detail(row, loc)}
@@ -796,7 +862,8 @@ def write_dashboard_html(result: KpiResult, trend: list[KpiResult], path: Path, 
 
     loc = _locale(locale)
     overall = _overall(result)
-    cards = [{"name": kpi_name(key, loc), "value": _fmt_value(key, row.value, loc),
+    names = _names(result.policy, loc)
+    cards = [{"name": names[key], "value": _fmt_value(key, row.value, loc),
               "target": _fmt_target(key, row.target, loc), "met": _met_text(row.met, loc),
               "state": _state(row.met), "detail": _detail(row, loc),
               "bar": Markup(_svg_bar(key, row, loc))}
@@ -807,16 +874,18 @@ def write_dashboard_html(result: KpiResult, trend: list[KpiResult], path: Path, 
         "dashboard", path, loc, _heading(office_name, t("dashboard.title", loc)),
         _period_line(result.period, loc),
         cards=cards,
-        departments=_department_view(departments, loc),
+        departments=_department_view(departments, loc, names),
         cells={d.name: {key: _cell(key, d.rows.get(key), loc) for key in _KEYS}
                for d in departments},
-        kpi_names=[(key, kpi_name(key, loc)) for key in _KEYS],
+        kpi_names=list(names.items()),
         share_svg=Markup(_svg_share(departments, loc)) if departments else "",
         months=[m for m, _ in months],
         trend_cells={key: [_cell(key, rows[key], loc) for _, rows in months]
                      for key in _KEYS},
-        trend_svg=Markup(_svg_trend(months, loc)) if months else "",
-        legend=[(kpi_name(key, loc), _PALETTE[i % len(_PALETTE)])
+        trend_svg=Markup(_svg_trend(months, loc, names)) if months else "",
+        trend_note=t("dashboard.trend_note", loc, names=_joined(
+            [names[key] for key in _KEYS if key not in _RATE_KEYS], loc)),
+        legend=[(names[key], _PALETTE[i % len(_PALETTE)])
                 for i, key in enumerate(_RATE_KEYS)],
     )
 
@@ -882,7 +951,7 @@ def _expense_lines(office: OfficeData, period: Period
         for b in budgets.dropna(subset=["budget_id"]).drop_duplicates("budget_id").itertuples():
             budget_info[str(b.budget_id)] = (_text(b.activity), _text(b.department),
                                              _cents(b.amount))
-    counted = expenses[expenses["status"].ne(NOT_COUNTED_EXPENSE).fillna(True)
+    counted = expenses[expenses["status"].ne(RETURNED_EXPENSE).fillna(True)
                        & expenses["spent_on"].notna()]
     counted = counted.sort_values(["spent_on", "_row"], kind="stable")
     days = counted["spent_on"].dt.normalize()
@@ -1024,6 +1093,7 @@ def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
     loc = _locale(locale)
     stem = Path(path_stem)
     departments = _departments(result)
+    names = _names(result.policy, loc)
     title = _heading(office_name, t("dashboard.department_title", loc))
     meta = _period_line(result.period, loc)
 
@@ -1082,13 +1152,14 @@ def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
                     continue
                 detail.write_number(r, 0, d.rank, fmt.int)
                 detail.write_string(r, 1, d.name, fmt.text)
-                detail.write_string(r, 2, kpi_name(key, loc), fmt.text)
+                detail.write_string(r, 2, names[key], fmt.text)
                 _write_value(detail, r, 3, key, row.value, fmt)
-                detail.write_number(r, 4, row.target, fmt.value(key))
+                detail.write_number(r, 4, row.target, fmt.target(key))
                 _write_met(detail, r, 5, row.met, fmt, loc)
-                detail.write_number(r, 6, row.numerator, fmt.number)
-                detail.write_number(r, 7, row.denominator, fmt.int)
-                seen.append(["", d.name, kpi_name(key, loc), "100.0%", "", "✓ "
+                detail.write_number(r, 6, row.numerator, fmt.counts(key))
+                detail.write_number(r, 7, row.denominator,
+                                    fmt.money if row.measure is Measure.DEVIATION else fmt.int)
+                seen.append(["", d.name, names[key], "100.0%", "", "✓ "
                              + _met_text(False, loc)])
                 r += 1
         if r > 1:
@@ -1099,7 +1170,7 @@ def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
 
     html = _render(
         "departments", stem.with_name(stem.name + ".html"), loc, title, meta,
-        departments=_department_view(departments, loc),
+        departments=_department_view(departments, loc, names),
         share_svg=Markup(_svg_share(departments, loc)) if departments else "",
     )
     return [xlsx, html]
@@ -1124,16 +1195,14 @@ def write_dashboards(config: OfficeConfig, result: KpiResult, office: OfficeData
     (`DASHBOARD_FILES`); the trend is computed month by month over the period with the same
     units, except for months already in `known` (or `result` itself). The expense report
     covers the month of the period's as-of day."""
-    from . import load_units
+    from . import load_units, unit_kpis
 
     loc = _locale(config.locale)
     office_name = config.office.name
     out = Path(out_dir)
     units = units or load_units(config, office)
-    specs = [(u.name, u.office, u.calendar) for u in units]
-    total = t("kpi.all_units", loc)
     done = {r.period: r for r in (*known, result)}
-    trend = [done.get(month) or compute_kpis(specs, month, total)
+    trend = [done.get(month) or unit_kpis(config, units, month, loc)
              for month in result.period.months()]
     paths = [
         write_dashboard_xlsx(result, trend, out / "kpi_dashboard.xlsx", locale=loc,

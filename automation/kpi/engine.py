@@ -1,12 +1,20 @@
-"""The twelve KPIs of RULES.md. Each KPI is one function that returns its population for a
-period — one row per record, with the record's department and whether it counts as good
-(or, for the audit-days KPI, its working days) — and one `Kpi` entry with its target. The
-rollup (overall, per department, per unit, all units) is shared and sums numerators and
-denominators, never averages of percentages."""
+"""The KPIs of RULES.md, computed. What each KPI is — its label, population, what counts as
+good, its measure and the policy numbers it reads — is declared once in
+`automation/policy/kpis.py`; here is one function per declared key that returns its
+population for a period: one row per record, with the record's department and what it
+contributes (whether it counts as good; its working days; its budget and spending). Every
+deadline, lead and target comes from the office's `Policy`; none lives here.
+
+The rollup (overall, per department, per unit, all units) is shared and sums numerators and
+denominators, never averages of percentages. How a value is made and judged follows the
+KPI's `Measure`: a RATE is good / all and met when value ≥ target; MEAN_DAYS is days /
+records and met when value ≤ target; a DEVIATION is (Σ spent − Σ budget) / Σ budget, signed,
+and met when |value| ≤ target.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -15,23 +23,34 @@ from typing import Any
 import pandas as pd
 
 from ..load import OfficeData
+from ..policy import DEFAULT_POLICY, KPI_SPECS, KpiSpec, Measure, Policy
+from ..policy.statuses import (
+    GOOD_ATTENDANCE,
+    GOOD_CONDITION,
+    MAJOR_MEETING,
+    REGULAR_MEETING,
+    RESOLVED_CASE,
+    RETURNED_EXPENSE,
+    TRAINING,
+)
 from ..workdays import WorkCalendar
 from .periods import Period
 
-NOTICE_LEAD_HOURS = {"例会": 48, "重大": 72}
-GOOD_ATTENDANCE = ("出勤", "迟到")
-RESOLVED = ("已办结", "已关闭")
-NOT_COUNTED_EXPENSE = "退回"
-DEVIATION = 0.05
+"""A claim whose money does not count against its budget (the archive's handover reads it)."""
+
+_EPSILON = 1e-12
+"""Room for floating point at a boundary: a value exactly at its target meets it."""
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a KPI looks at: one office's typed registers, the period and the calendar."""
+    """What a KPI looks at: one office's typed registers, the period, the calendar and the
+    policy whose deadlines decide what counts."""
 
     office: OfficeData
     period: Period
     calendar: WorkCalendar
+    policy: Policy
 
     def frame(self, name: str) -> pd.DataFrame | None:
         table = self.office.tables.get(name)
@@ -42,6 +61,10 @@ class Scope:
         days = values.dt.normalize()
         return (days >= pd.Timestamp(self.period.start)) & (days <= pd.Timestamp(
             self.period.end))
+
+    def hours(self, key: str) -> pd.Timedelta:
+        """An hour deadline of the policy, ready to add to a datetime column."""
+        return pd.Timedelta(self.policy.hours(key))
 
     @property
     def as_of(self) -> pd.Timestamp:
@@ -72,6 +95,21 @@ class Scope:
         return pd.Series(departments, index=ids.index, dtype=object)
 
 
+Population = Callable[[Scope], pd.DataFrame]
+"""A KPI's records in a scope: a frame with `department` and, by the KPI's measure, `good`
+(RATE), `amount` (MEAN_DAYS: working days) or `budget` and `spent` (DEVIATION: cents)."""
+
+POPULATIONS: dict[str, Population] = {}
+"""KPI key -> its population function; filled by `@_kpi` below, checked against
+KPI_SPECS at import."""
+
+
+def _kpi(function: Population) -> Population:
+    """Register `function` as the population of the KPI of the same name."""
+    POPULATIONS[function.__name__] = function
+    return function
+
+
 def _population(department: pd.Series, good: pd.Series, amount: pd.Series | None = None
                 ) -> pd.DataFrame:
     frame = pd.DataFrame({"department": department.astype(object),
@@ -82,7 +120,9 @@ def _population(department: pd.Series, good: pd.Series, amount: pd.Series | None
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({"department": pd.Series(dtype=object), "good": pd.Series(dtype=bool)})
+    return pd.DataFrame({"department": pd.Series(dtype=object), "good": pd.Series(dtype=bool),
+                         "amount": pd.Series(dtype="float64"),
+                         "budget": pd.Series(dtype="int64"), "spent": pd.Series(dtype="int64")})
 
 
 def _own_or_member(frame: pd.DataFrame, scope: Scope, member: str) -> pd.Series:
@@ -90,27 +130,35 @@ def _own_or_member(frame: pd.DataFrame, scope: Scope, member: str) -> pd.Series:
     return own.where(own.notna(), scope.member_department(frame[member]))
 
 
-# -- the twelve ------------------------------------------------------------------------
+# -- one population per declared KPI, in KPI_SPECS order ------------------------------
 
 
+@_kpi
 def meeting_notice_on_time(scope: Scope) -> pd.DataFrame:
+    """Meetings held in P up to as_of; good when noticed at least the lead of their kind
+    (meeting_notice_hours for a 例会, meeting_notice_major_hours for a 重大) ahead."""
     meetings = scope.frame("roster.meetings")
     if meetings is None:
         return _empty()
     m = meetings[scope.within(meetings["start_at"])
                  & (meetings["start_at"].dt.normalize() <= scope.as_of)]
-    lead = pd.to_timedelta(m["kind"].map(NOTICE_LEAD_HOURS).astype("float64"), unit="h")
+    leads = {REGULAR_MEETING: scope.policy.number("meeting_notice_hours"),
+             MAJOR_MEETING: scope.policy.number("meeting_notice_major_hours")}
+    lead = pd.to_timedelta(m["kind"].map(leads).astype("float64"), unit="h")
     good = m["notice_at"].notna() & ((m["start_at"] - m["notice_at"]) >= lead)
     return _population(scope.member_department(m["organizer_id"]), good)
 
 
+@_kpi
 def minutes_on_time(scope: Scope) -> pd.DataFrame:
+    """Meetings in P whose minutes deadline (start + minutes_hours) has come by the end of
+    as_of; good when the minutes were out by then."""
     meetings = scope.frame("roster.meetings")
     if meetings is None:
         return _empty()
-    deadline = meetings["start_at"] + pd.Timedelta(hours=48)
+    deadline = meetings["start_at"] + scope.hours("minutes_hours")
     m = meetings[scope.within(meetings["start_at"]) & (deadline <= scope.as_of_end)]
-    good = m["minutes_at"].notna() & (m["minutes_at"] <= m["start_at"] + pd.Timedelta(hours=48))
+    good = m["minutes_at"].notna() & (m["minutes_at"] <= deadline[m.index])
     return _population(scope.member_department(m["organizer_id"]), good)
 
 
@@ -123,7 +171,10 @@ def _expense_departments(scope: Scope, expenses: pd.DataFrame) -> pd.Series:
                                               strict=True)))
 
 
+@_kpi
 def reimbursement_audit_days(scope: Scope) -> pd.DataFrame:
+    """Claims audited in P: the working days from submission to audit (the mean is judged
+    against expense_audit_workdays unless the office set its own target)."""
     expenses = scope.frame("finance.expenses")
     if expenses is None:
         return _empty()
@@ -132,41 +183,48 @@ def reimbursement_audit_days(scope: Scope) -> pd.DataFrame:
     return _population(_expense_departments(scope, e), pd.Series(True, index=e.index), days)
 
 
+@_kpi
 def reimbursement_submitted_on_time(scope: Scope) -> pd.DataFrame:
+    """Claims spent in P whose submission deadline (expense_submit_workdays after spending)
+    is on or before as_of; good when submitted by then."""
     expenses = scope.frame("finance.expenses")
     if expenses is None:
         return _empty()
-    deadline = scope.calendar.add_workdays_series(expenses["spent_on"], 5)
+    deadline = scope.calendar.add_workdays_series(
+        expenses["spent_on"], scope.policy.workdays("expense_submit_workdays"))
     e = expenses[scope.within(expenses["spent_on"]) & (deadline <= scope.as_of)]
     good = e["submitted_on"].notna() & (e["submitted_on"] <= deadline[e.index])
     return _population(_expense_departments(scope, e), good)
 
 
+@_kpi
 def budget_deviation(scope: Scope) -> pd.DataFrame:
+    """Budgets whose `period` is P (a budget without a positive amount cannot be measured
+    against): each with its amount and what its claims not 退回 spent, in cents."""
     budgets = scope.frame("finance.budgets")
-    expenses = scope.frame("finance.expenses")
     if budgets is None:
         return _empty()
     b = budgets[budgets["period"].astype("string").str.strip().str.lower()
                 .eq(scope.period.key.lower()).fillna(False) & budgets["amount"].notna()
                 & (budgets["amount"] > 0).fillna(False)]
-    spent = pd.Series(0, index=b.index, dtype="float64")
+    spent = pd.Series(0, index=b.index, dtype="int64")
+    expenses = scope.frame("finance.expenses")
     if expenses is not None:
-        counted = expenses[expenses["status"].ne(NOT_COUNTED_EXPENSE).fillna(True)]
-        sums = counted.groupby("budget_id")["amount"].sum()
-        spent = b["budget_id"].map(sums).fillna(0).astype("float64")
-    amount = b["amount"].astype("float64")
-    good = ((spent - amount).abs() / amount) <= DEVIATION + 1e-12
-    return _population(b["department"], good)
+        counted = expenses[expenses["status"].ne(RETURNED_EXPENSE).fillna(True)]
+        sums = counted["amount"].fillna(0).astype("int64").groupby(counted["budget_id"]).sum()
+        spent = b["budget_id"].map(sums).fillna(0).astype("int64")
+    return pd.DataFrame({"department": b["department"].astype(object),
+                         "budget": b["amount"].astype("int64"), "spent": spent})
 
 
+@_kpi
 def asset_good_rate(scope: Scope) -> pd.DataFrame:
     checks = scope.frame("assets.stocktakes")
     if checks is None:
         return _empty()
     c = checks[scope.within(checks["checked_on"]) & checks["asset_tag"].notna()]
     latest = c.sort_values(["checked_on", "_row"]).drop_duplicates("asset_tag", keep="last")
-    good = latest["found"].fillna(False).astype(bool) & latest["condition"].eq("完好")
+    good = latest["found"].fillna(False).astype(bool) & latest["condition"].eq(GOOD_CONDITION)
     items = scope.frame("assets.items")
     department = pd.Series(None, index=latest.index, dtype=object)
     if items is not None:
@@ -176,6 +234,7 @@ def asset_good_rate(scope: Scope) -> pd.DataFrame:
     return _population(department, good)
 
 
+@_kpi
 def loan_record_complete(scope: Scope) -> pd.DataFrame:
     loans = scope.frame("assets.loans")
     if loans is None:
@@ -188,15 +247,17 @@ def loan_record_complete(scope: Scope) -> pd.DataFrame:
     return _population(scope.member_department(loan["handled_by"]), present & settled)
 
 
+@_kpi
 def training_attendance(scope: Scope) -> pd.DataFrame:
     rows = scope.frame("roster.attendance")
     if rows is None:
         return _empty()
-    a = rows[rows["kind"].eq("培训").fillna(False) & scope.within(rows["date"])]
+    a = rows[rows["kind"].eq(TRAINING).fillna(False) & scope.within(rows["date"])]
     return _population(scope.member_department(a["member_id"]),
                        a["status"].isin(GOOD_ATTENDANCE))
 
 
+@_kpi
 def task_on_time(scope: Scope) -> pd.DataFrame:
     tasks = scope.frame("roster.tasks")
     if tasks is None:
@@ -207,60 +268,100 @@ def task_on_time(scope: Scope) -> pd.DataFrame:
     return _population(_own_or_member(task, scope, "owner_id"), good)
 
 
+@_kpi
 def case_response_24h(scope: Scope) -> pd.DataFrame:
+    """Cases received in P whose response deadline (receipt + case_response_hours) has come
+    by the end of as_of; good when first answered by then. The key keeps its name whatever
+    the hours."""
     cases = scope.frame("cases.cases")
     if cases is None:
         return _empty()
-    deadline = cases["received_at"] + pd.Timedelta(hours=24)
+    deadline = cases["received_at"] + scope.hours("case_response_hours")
     c = cases[scope.within(cases["received_at"]) & (deadline <= scope.as_of_end)]
     good = c["first_response_at"].notna() & (c["first_response_at"] <= deadline[c.index])
     return _population(scope.member_department(c["handler_id"]), good)
 
 
+@_kpi
 def case_progress_5wd(scope: Scope) -> pd.DataFrame:
+    """Cases received in P whose progress deadline (case_progress_workdays after receipt)
+    is on or before as_of; good when progress or resolution came by that day."""
     cases = scope.frame("cases.cases")
     if cases is None:
         return _empty()
-    deadline = scope.calendar.add_workdays_series(cases["received_at"], 5)
+    deadline = scope.calendar.add_workdays_series(
+        cases["received_at"], scope.policy.workdays("case_progress_workdays"))
     c = cases[scope.within(cases["received_at"]) & (deadline <= scope.as_of)]
     first = c[["progress_at", "resolved_at"]].min(axis=1)
     good = first.notna() & (first.dt.normalize() <= deadline[c.index])
     return _population(scope.member_department(c["handler_id"]), good)
 
 
+@_kpi
 def case_resolution_rate(scope: Scope) -> pd.DataFrame:
     cases = scope.frame("cases.cases")
     if cases is None:
         return _empty()
     c = cases[scope.within(cases["received_at"])]
-    return _population(scope.member_department(c["handler_id"]), c["status"].isin(RESOLVED))
+    return _population(scope.member_department(c["handler_id"]),
+                       c["status"].isin(RESOLVED_CASE))
+
+
+# -- the table: declarations joined with their functions --------------------------------
+
+
+def check_declared(specs: Mapping[str, KpiSpec], functions: Mapping[str, Population]) -> None:
+    """Every declared KPI has a population function and every function a declaration;
+    otherwise the package does not import (a KPI would silently vanish or never show)."""
+    missing = [key for key in specs if key not in functions]
+    undeclared = [key for key in functions if key not in specs]
+    if missing or undeclared:
+        raise RuntimeError(
+            "KPI declarations (automation/policy/kpis.py) and populations "
+            "(automation/kpi/engine.py) disagree: "
+            f"declared without a function: {missing or 'none'}; "
+            f"functions without a declaration: {undeclared or 'none'}")
+
+
+check_declared(KPI_SPECS, POPULATIONS)
 
 
 @dataclass(frozen=True)
 class Kpi:
-    key: str
-    population: Callable[[Scope], pd.DataFrame]
-    target: float
-    higher_is_better: bool = True
-    mean: bool = False
-    """True: value is the mean of `amount` (working days), not a rate."""
+    """One KPI: its declaration and its population function."""
+
+    spec: KpiSpec
+    population: Population
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def measure(self) -> Measure:
+        return self.spec.measure
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.spec.higher_is_better
 
 
-KPIS: tuple[Kpi, ...] = (
-    Kpi("meeting_notice_on_time", meeting_notice_on_time, 0.98),
-    Kpi("minutes_on_time", minutes_on_time, 0.95),
-    Kpi("reimbursement_audit_days", reimbursement_audit_days, 2.0, higher_is_better=False,
-        mean=True),
-    Kpi("reimbursement_submitted_on_time", reimbursement_submitted_on_time, 0.95),
-    Kpi("budget_deviation", budget_deviation, 0.95),
-    Kpi("asset_good_rate", asset_good_rate, 0.98),
-    Kpi("loan_record_complete", loan_record_complete, 1.0),
-    Kpi("training_attendance", training_attendance, 0.90),
-    Kpi("task_on_time", task_on_time, 0.95),
-    Kpi("case_response_24h", case_response_24h, 0.95),
-    Kpi("case_progress_5wd", case_progress_5wd, 0.95),
-    Kpi("case_resolution_rate", case_resolution_rate, 0.95),
-)
+KPIS: tuple[Kpi, ...] = tuple(Kpi(spec, POPULATIONS[key]) for key, spec in KPI_SPECS.items())
+"""Every KPI, in the declarations' (the dashboards') order."""
+
+
+def measure_of(key: str) -> Measure:
+    return KPI_SPECS[key].measure
+
+
+def meets(measure: Measure, value: float, target: float) -> bool:
+    """Whether `value` meets `target`: RATE value ≥ target, MEAN_DAYS value ≤ target,
+    DEVIATION |value| ≤ target; a value exactly at its target meets it."""
+    if measure is Measure.RATE:
+        return value >= target - _EPSILON
+    if measure is Measure.MEAN_DAYS:
+        return value <= target + _EPSILON
+    return abs(value) <= target + _EPSILON
 
 
 @dataclass
@@ -269,10 +370,15 @@ class KpiRow:
     office: str | None
     department: str | None
     numerator: float
-    denominator: int
+    denominator: float
+    """A count of records; for a DEVIATION, Σ budget in yuan (2 places)."""
     target: float
     value: float | None = None
     met: bool | None = None
+
+    @property
+    def measure(self) -> Measure:
+        return measure_of(self.key)
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "office": self.office, "department": self.department,
@@ -281,19 +387,30 @@ class KpiRow:
 
 
 def _row(kpi: Kpi, office: str | None, department: str | None, numerator: float,
-         denominator: int) -> KpiRow:
-    row = KpiRow(kpi.key, office, department, numerator, denominator, kpi.target)
+         denominator: float, policy: Policy) -> KpiRow:
+    """A row from raw sums (`_sums`), judged against `policy`'s target."""
+    target = policy.target(kpi.key)
+    if kpi.measure is Measure.DEVIATION:   # cents -> yuan, 2 places
+        numerator, denominator = round(numerator / 100, 2), round(denominator / 100, 2)
+    elif kpi.measure is Measure.RATE:
+        numerator, denominator = int(numerator), int(denominator)
+    else:
+        denominator = int(denominator)
+    row = KpiRow(kpi.key, office, department, numerator, denominator, target)
     if denominator:
         row.value = numerator / denominator
-        row.met = (row.value >= kpi.target - 1e-12 if kpi.higher_is_better
-                   else row.value <= kpi.target + 1e-12)
-    if not kpi.mean:
-        row.numerator = int(numerator)
+        row.met = meets(kpi.measure, row.value, target)
     return row
 
 
-def _sums(kpi: Kpi, population: pd.DataFrame) -> tuple[float, int]:
-    if kpi.mean:
+def _sums(kpi: Kpi, population: pd.DataFrame) -> tuple[float, float]:
+    """(numerator, denominator) of a population, before rounding: good records / records,
+    working days / records, or (Σ spent − Σ budget) / Σ budget in cents."""
+    if kpi.measure is Measure.DEVIATION:
+        budget = int(population["budget"].sum()) if len(population) else 0
+        spent = int(population["spent"].sum()) if len(population) else 0
+        return float(spent - budget), float(budget)
+    if kpi.measure is Measure.MEAN_DAYS:
         return float(population["amount"].sum()) if len(population) else 0.0, len(population)
     return float(population["good"].sum()), len(population)
 
@@ -302,6 +419,8 @@ def _sums(kpi: Kpi, population: pd.DataFrame) -> tuple[float, int]:
 class KpiResult:
     period: Period
     rows: list[KpiRow] = field(default_factory=list)
+    policy: Policy = field(default=DEFAULT_POLICY, repr=False, compare=False)
+    """The policy the targets (and the labels' numbers) came from; not in the JSON."""
 
     def to_dict(self) -> dict[str, Any]:
         """DESIGN.md's `kpi --format json` contract."""
@@ -311,30 +430,50 @@ class KpiResult:
         return next(r for r in self.rows if r.key == key and r.department is None
                     and (office is None or r.office == office))
 
+    def label(self, key: str, locale: str) -> str:
+        """A KPI's name with the numbers in force: 权益案件 12 小时响应率."""
+        return self.policy.kpi_label(key, locale)
 
-def populations(office: OfficeData, period: Period, calendar: WorkCalendar
+
+UnitSpec = tuple[str, OfficeData, WorkCalendar, Policy]
+"""One office to measure: its name, registers, working-day calendar and policy."""
+
+
+def populations(office: OfficeData, period: Period, calendar: WorkCalendar, policy: Policy
                 ) -> dict[str, pd.DataFrame]:
-    scope = Scope(office, period, calendar)
+    scope = Scope(office, period, calendar, policy)
     return {kpi.key: kpi.population(scope) for kpi in KPIS}
 
 
-def compute_kpis(units: list[tuple[str, OfficeData, WorkCalendar]], period: Period,
-                 total_label: str | None = None) -> KpiResult:
+def compute_kpis(units: Sequence[UnitSpec], period: Period, total_label: str | None = None,
+                 policy: Policy | None = None) -> KpiResult:
     """Every KPI for each unit, overall and per department; with several units, also the
-    total of all units from summed numerators and denominators."""
-    result = KpiResult(period)
-    per_unit = [(name, populations(office, period, calendar))
-                for name, office, calendar in units]
+    total of all units from summed numerators and denominators.
+
+    Which policy decides what:
+    - what counts (deadlines, leads) is each unit's own policy: a branch that answers
+      cases within 12 h is counted against 12 h, its records and its rules;
+    - every row's target and `met` — each unit's, its departments' and the all-units
+      total — follow one policy, `policy`: the rolling-up office's (default: the first
+      unit's, which is the office itself in `load_units`). The result is that office's
+      dashboard, judged by its targets and labelled with its numbers (`result.policy`).
+    """
+    if policy is None:
+        policy = units[0][3] if units else DEFAULT_POLICY
+    result = KpiResult(period, policy=policy)
+    per_unit = [(name, populations(office, period, calendar, own))
+                for name, office, calendar, own in units]
     for kpi in KPIS:
         for name, pops in per_unit:
             population = pops[kpi.key]
-            result.rows.append(_row(kpi, name, None, *_sums(kpi, population)))
+            result.rows.append(_row(kpi, name, None, *_sums(kpi, population), policy))
             for department, group in population.groupby("department", sort=True):
-                result.rows.append(_row(kpi, name, str(department), *_sums(kpi, group)))
+                result.rows.append(_row(kpi, name, str(department), *_sums(kpi, group),
+                                        policy))
         if len(per_unit) > 1:
-            numerator = sum(_sums(kpi, p[kpi.key])[0] for _, p in per_unit)
-            denominator = sum(_sums(kpi, p[kpi.key])[1] for _, p in per_unit)
-            result.rows.append(_row(kpi, total_label, None, numerator, denominator))
+            sums = [_sums(kpi, p[kpi.key]) for _, p in per_unit]
+            result.rows.append(_row(kpi, total_label, None, sum(s[0] for s in sums),
+                                    sum(s[1] for s in sums), policy))
     return result
 
 

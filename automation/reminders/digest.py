@@ -12,9 +12,10 @@ import jinja2
 import pandas as pd
 
 from ..i18n import t
+from ..policy import DEFAULT_POLICY, Policy
 from ..registers import get_table
 from .message import Message
-from .rules import Due
+from .rules import Due, rule_order
 
 TEMPLATE = "digest.md.j2"
 SUBJECT_TEMPLATE = "subject.txt.j2"
@@ -113,15 +114,15 @@ def _environment(override: Path | None) -> jinja2.Environment:
                               lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 
 
-def _item(due: Due, now: datetime, locale: str) -> dict[str, object]:
+def _item(due: Due, now: datetime, locale: str, policy: Policy) -> dict[str, object]:
     table = get_table(f"{due.register}.{due.table}")
     key = table.primary_key
     late_days = (now.date() - due.deadline.date()).days
     has_time = bool(due.deadline.hour or due.deadline.minute)
     return {
         "rule": due.rule,
-        "title": t(f"rule.{due.rule}.title", locale),
-        "todo": t(f"rule.{due.rule}.todo", locale),
+        "title": policy.rule_title(due.rule, locale),
+        "todo": policy.rule_todo(due.rule, locale),
         "table": table.label.get(locale),
         "key_label": key.label.get(locale) if key else "",
         "record_id": due.record_id,
@@ -135,8 +136,9 @@ def _item(due: Due, now: datetime, locale: str) -> dict[str, object]:
 
 
 def digests(plan_: Plan, *, now: datetime, locale: str, office_name: str,
-            templates: Path | None = None) -> list[Digest]:
-    """One digest per person per channel, their own items first, then escalations."""
+            templates: Path | None = None, policy: Policy = DEFAULT_POLICY) -> list[Digest]:
+    """One digest per person per channel, their own items first, then escalations, each in
+    the rules' declared order; titles and what to do show the numbers of `policy`."""
     env = _environment(templates)
     body = env.get_template(TEMPLATE)
     subject = env.get_template(SUBJECT_TEMPLATE)
@@ -146,9 +148,10 @@ def digests(plan_: Plan, *, now: datetime, locale: str, office_name: str,
     out: list[Digest] = []
     for (person_id, channel), lines in grouped.items():
         person = plan_.people[person_id]
-        lines.sort(key=lambda p: (p.due.level, p.due.rule, p.due.deadline, p.due.row))
-        own = [_item(p.due, now, locale) for p in lines if p.due.level == 0]
-        oversee = [_item(p.due, now, locale) for p in lines if p.due.level > 0]
+        lines.sort(key=lambda p: (p.due.level, rule_order(p.due.rule), p.due.deadline,
+                                  p.due.row))
+        own = [_item(p.due, now, locale, policy) for p in lines if p.due.level == 0]
+        oversee = [_item(p.due, now, locale, policy) for p in lines if p.due.level > 0]
         context = {"t": lambda key, **kw: t(key, locale, **kw), "person": person,
                    "own": own, "oversee": oversee, "office": office_name,
                    "today": now.strftime("%Y-%m-%d"), "count": len(lines)}

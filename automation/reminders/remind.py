@@ -107,19 +107,22 @@ def remind(
     office = office or load_office(config)
     uncovered: list[int] = []
     calendar = calendar_for(config, warn=uncovered.append)
-    dues = due_now(office, now, calendar)
+    policy = config.in_force
+    dues = due_now(office, now, calendar, policy)
     people = roster_people(office.frame("roster.members"))
     planned = plan(dues, people, list(config.reminders.channels))
     report = RemindReport(now, planned, dry_run, uncovered_years=sorted(uncovered))
     templates = _templates_dir(config)
     if dry_run:
         report.messages = digests(planned, now=now, locale=config.locale,
-                                  office_name=config.office.name, templates=templates)
+                                  office_name=config.office.name, templates=templates,
+                                  policy=policy)
         return report
     if in_quiet_hours(now.time(), config.reminders.quiet_hours):
         report.held = True
         report.messages = digests(planned, now=now, locale=config.locale,
-                                  office_name=config.office.name, templates=templates)
+                                  office_name=config.office.name, templates=templates,
+                                  policy=policy)
         return report
     state = State(config.resolve(config.state.dir))
     try:
@@ -131,10 +134,12 @@ def remind(
                                                                                  settled)]
         fresh_plan = Plan(fresh, planned.undeliverable, planned.people)
         report.messages = digests(fresh_plan, now=now, locale=config.locale,
-                                  office_name=config.office.name, templates=templates)
+                                  office_name=config.office.name, templates=templates,
+                                  policy=policy)
         _deliver(report, state, day, config, open_channel)
         log = state.log(since=log_start(config, day))
-        report.log_files = write_reminder_log(log, config.output_dir, config.locale)
+        report.log_files = write_reminder_log(log, config.output_dir, config.locale,
+                                              policy=policy)
         report.log = log
         if publish:
             report.write_back = write_back(config, office, reminder_tabs(config, office, log))
@@ -154,7 +159,8 @@ def reminder_tabs(config: OfficeConfig, office: OfficeData, log: list[dict[str, 
                   ) -> dict[str, dict[str, list[list[object]]]]:
     """register -> {提醒记录: the log lines about that register's records}."""
     return {register: {config.output.reminder_tab: log_table(
-        [row for row in log if str(row["record"]).startswith(f"{register}.")], config.locale)}
+        [row for row in log if str(row["record"]).startswith(f"{register}.")], config.locale,
+        config.in_force)}
         for register in office.registers}
 
 

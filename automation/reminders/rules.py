@@ -1,10 +1,15 @@
-"""The nine reminder rules of RULES.md, as pure functions of the typed registers.
+"""The reminder rules of RULES.md, as pure functions of the typed registers and the policy.
 
-Each rule looks at one table as of `now` and says which records are due a
-reminder, to whom, and at which level (0: the person responsible; 1: the
-escalation to a department head or the president). People are roster members,
-named by 学号; a record whose person cannot be named is still returned, with no
-person, so it can be reported as undeliverable rather than dropped.
+What each rule is called, the table it reads, the numbers and roles it uses and every word a
+person reads about it are declared once in `automation/policy/rules.py` (`RULE_SPECS`);
+here is only each rule's condition, one function per declared key. A rule looks at its
+table as of `now` and says which rows are due a reminder, to whom, and at which level
+(0: the person responsible; 1: the escalation to a department head or the president).
+People are roster members, named by 学号; a row whose person cannot be named is still
+returned, with no person, so it can be reported as undeliverable rather than dropped.
+
+Every deadline, lead, escalation delay, department and role comes from the `Policy` in
+force (`OfficeConfig.in_force`), never from a constant here.
 """
 
 from __future__ import annotations
@@ -17,18 +22,9 @@ import pandas as pd
 
 from ..frames import TypedTable
 from ..load import OfficeData
+from ..policy import DEFAULT_POLICY, RULE_SPECS, Policy
+from ..policy import statuses as S
 from ..workdays import WorkCalendar
-
-OFFICE = "办公室"
-RIGHTS = "权益服务部"
-HEAD_ROLE = "部长"
-PRESIDENT_ROLE = "主席"
-OPEN_CASE = ("待受理", "处理中")
-NOTICE_LEAD_HOURS = {"例会": 48, "重大": 72}
-ESCALATE_AFTER_WORKDAYS = 3
-EXPENSE_AUDIT_WORKDAYS = 2
-EXPENSE_ESCALATE_WORKDAYS = 5
-CASE_PROGRESS_WORKDAYS = 5
 
 
 @dataclass(frozen=True)
@@ -56,6 +52,7 @@ class Context:
     office: OfficeData
     now: datetime
     calendar: WorkCalendar
+    policy: Policy = DEFAULT_POLICY
 
     @property
     def today(self) -> date:
@@ -66,62 +63,106 @@ class Context:
         return self.office.frame("roster.members")
 
     def head_of(self, department: str | None) -> str | None:
-        """The serving 部长 of a department (the first listed if several)."""
-        return _first(self.members, department=department, role=HEAD_ROLE)
+        """The serving head (`[policy.roles] head_role`) of a department (the first listed
+        if several)."""
+        return _first(self.members, department=department,
+                      role=self.policy.role("head_role"))
 
     def heads_of(self, departments: pd.Series) -> pd.Series:
         """head_of for a whole column, looking each department up once."""
         heads = {d: self.head_of(d) for d in departments.dropna().unique()}
         return departments.map(heads)
 
+    def office_head(self) -> str | None:
+        """The head of `[policy.roles] office_department`."""
+        return self.head_of(self.policy.role("office_department"))
+
+    def rights_head(self) -> str | None:
+        """The head of `[policy.roles] rights_department`."""
+        return self.head_of(self.policy.role("rights_department"))
+
     def president(self) -> str | None:
-        return _first(self.members, role=PRESIDENT_ROLE)
+        """The serving member holding `[policy.roles] president_role`."""
+        return _first(self.members, role=self.policy.role("president_role"))
 
     def department_of(self, member_ids: pd.Series) -> pd.Series:
         members = self.members.dropna(subset=["member_id"]).drop_duplicates("member_id")
         return member_ids.map(dict(zip(members["member_id"], members["department"],
                                        strict=True)))
 
+    def hours(self, key: str) -> pd.Timedelta:
+        """A policy number of hours as a timedelta for whole columns."""
+        return pd.Timedelta(self.policy.hours(key))
+
+    def add_workdays(self, dates: pd.Series, key: str) -> pd.Series:
+        """`add_workdays(d, <policy number key>)` for a whole column."""
+        return self.calendar.add_workdays_series(dates, self.policy.workdays(key))
+
 
 def _first(members: pd.DataFrame, **equal: str | None) -> str | None:
-    mask = members["status"].eq("在任").fillna(False)
+    mask = members["status"].eq(S.SERVING).fillna(False)
     for column, value in equal.items():
         mask &= members[column].eq(value).fillna(False)
     found = members.loc[mask, "member_id"].dropna()
     return str(found.iloc[0]) if len(found) else None
 
 
-def _dues(
-    rule: str, tt: TypedTable, mask: pd.Series, person: pd.Series | str | None, level: int,
-    deadline: pd.Series, reason: str = "",
-) -> list[Due]:
+@dataclass(frozen=True)
+class Send:
+    """The rows of a rule's table due a reminder at one level, the person each goes to, the
+    deadline a message refers to, and the role that has nobody when a person is missing."""
+
+    mask: pd.Series
+    person: pd.Series | str | None
+    level: int
+    deadline: pd.Series
+    reason: str
+
+
+Rule = Callable[[Context, pd.DataFrame], list[Send]]
+"""A rule's condition: the context and its table's frame in, who is due what out."""
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(key: str) -> Callable[[Rule], Rule]:
+    """Register the condition of the declared rule `key` (`RULE_SPECS`)."""
+    def register(function: Rule) -> Rule:
+        if key not in RULE_SPECS:
+            raise RuntimeError(f"reminder rule {key!r} is not declared in "
+                               "automation/policy/rules.py (RULE_SPECS)")
+        if key in _RULES:
+            raise RuntimeError(f"reminder rule {key!r} has two conditions")
+        _RULES[key] = function
+        return function
+    return register
+
+
+def _dues(key: str, tt: TypedTable, send: Send) -> list[Due]:
     """Turn a row mask into Due records (only the flagged rows are visited, column-wise:
     a large office flags thousands of rows and cell-by-cell lookups dominate)."""
-    mask = mask.fillna(False).astype(bool)
+    mask = send.mask.fillna(False).astype(bool)
     index = mask[mask].index
     if not len(index):
         return []
-    key = tt.table.primary_key
+    primary = tt.table.primary_key
     frame = tt.frame.loc[index]
-    records = frame[key.key].tolist() if key else [None] * len(index)
+    records = frame[primary.key].tolist() if primary else [None] * len(index)
+    person = send.person
     people = (person.reindex(index).tolist() if isinstance(person, pd.Series)
               else [person] * len(index))
     out: list[Due] = []
     for record, row, who, when in zip(records, frame["_row"].tolist(), people,
-                                      deadline.reindex(index).tolist(), strict=True):
+                                      send.deadline.reindex(index).tolist(), strict=True):
         who = None if who is None or (isinstance(who, float) and who != who) else str(who)
         out.append(Due(
-            rule=rule, register=tt.register, table=tt.table.key,
+            rule=key, register=tt.register, table=tt.table.key,
             record_id="" if record is None else str(record), sheet=tt.sheet,
-            row=int(row), person=who, level=level,
+            row=int(row), person=who, level=send.level,
             deadline=pd.Timestamp(when).to_pydatetime(),
-            reason="" if who else reason,
+            reason="" if who else send.reason,
         ))
     return out
-
-
-def _hours(n: float) -> pd.Timedelta:
-    return pd.Timedelta(hours=n)
 
 
 # -- assets ----------------------------------------------------------------------------
@@ -131,175 +172,201 @@ def _loan_person(loans: pd.DataFrame) -> pd.Series:
     return loans["borrower_id"].where(loans["borrower_id"].notna(), loans["handled_by"])
 
 
-def loan_due_soon(ctx: Context) -> list[Due]:
+@rule("loan_due_soon")
+def loan_due_soon(ctx: Context, loans: pd.DataFrame) -> list[Send]:
     """Not returned, due the next working day: remind the borrower."""
-    tt = ctx.office["assets.loans"]
-    loans = tt.frame
     tomorrow = pd.Timestamp(ctx.calendar.next_workday(ctx.today))
     mask = loans["returned_on"].isna() & loans["due_on"].eq(tomorrow)
-    return _dues("loan_due_soon", tt, mask, _loan_person(loans), 0, loans["due_on"],
-                 "borrower")
+    return [Send(mask, _loan_person(loans), 0, loans["due_on"], "borrower")]
 
 
-def loan_overdue(ctx: Context) -> list[Due]:
-    """Not returned and past due: the borrower, and after 3 working days the head of the
-    handler's department."""
-    tt = ctx.office["assets.loans"]
-    loans = tt.frame
+@rule("loan_overdue")
+def loan_overdue(ctx: Context, loans: pd.DataFrame) -> list[Send]:
+    """Not returned and past due: the borrower, and after loan_escalate_workdays the head
+    of the handler's department."""
     today = pd.Timestamp(ctx.today)
     late = loans["returned_on"].isna() & (loans["due_on"] < today)
-    dues = _dues("loan_overdue", tt, late, _loan_person(loans), 0, loans["due_on"],
-                 "borrower")
-    escalate = late & (ctx.calendar.add_workdays_series(loans["due_on"],
-                                                         ESCALATE_AFTER_WORKDAYS) < today)
+    escalate = late & (ctx.add_workdays(loans["due_on"], "loan_escalate_workdays") < today)
     heads = ctx.heads_of(ctx.department_of(loans["handled_by"]))
-    dues += _dues("loan_overdue", tt, escalate, heads, 1, loans["due_on"], "department_head")
-    return dues
+    return [Send(late, _loan_person(loans), 0, loans["due_on"], "borrower"),
+            Send(escalate, heads, 1, loans["due_on"], "department_head")]
 
 
-def audit_due(ctx: Context) -> list[Due]:
-    """Stocktake date reached: the custodian, with the head of 办公室 informed."""
-    tt = ctx.office["assets.items"]
-    items = tt.frame
+@rule("audit_due")
+def audit_due(ctx: Context, items: pd.DataFrame) -> list[Send]:
+    """Stocktake date reached: the custodian, with the head of office_department informed."""
     due = items["next_audit_on"] <= pd.Timestamp(ctx.today)
-    dues = _dues("audit_due", tt, due, items["custodian_id"], 0, items["next_audit_on"],
-                 "custodian")
-    dues += _dues("audit_due", tt, due, ctx.head_of(OFFICE), 1, items["next_audit_on"],
-                  "office_head")
-    return dues
+    return [Send(due, items["custodian_id"], 0, items["next_audit_on"], "custodian"),
+            Send(due, ctx.office_head(), 1, items["next_audit_on"], "office_head")]
 
 
 # -- finance ---------------------------------------------------------------------------
 
 
-def expense_audit_overdue(ctx: Context) -> list[Due]:
-    """待审核 beyond 2 working days after submission: the approver (else the head of
-    办公室); beyond 5 working days, the president too."""
-    tt = ctx.office["finance.expenses"]
-    expenses = tt.frame
+def _receipts_missing(expenses: pd.DataFrame) -> pd.Series:
+    """票据齐全 is 否 (an empty cell is not a missing receipt)."""
+    return expenses["receipts_ok"].eq(False).fillna(False).astype(bool)
+
+
+def _awaiting_audit(expenses: pd.DataFrame) -> pd.Series:
+    return expenses["status"].eq(S.AWAITING_AUDIT).fillna(False).astype(bool)
+
+
+@rule("expense_receipts_missing")
+def expense_receipts_missing(ctx: Context, expenses: pd.DataFrame) -> list[Send]:
+    """待审核 with 票据齐全 否: the claimant hands in the receipts (no escalation)."""
+    mask = _awaiting_audit(expenses) & _receipts_missing(expenses)
+    since = expenses["submitted_on"].fillna(pd.Timestamp(ctx.today))
+    return [Send(mask, expenses["claimant_id"], 0, since, "claimant")]
+
+
+@rule("expense_audit_overdue")
+def expense_audit_overdue(ctx: Context, expenses: pd.DataFrame) -> list[Send]:
+    """待审核, receipts not missing, beyond expense_audit_workdays after submission: the
+    approver (else the head of office_department); beyond expense_escalate_workdays, the
+    president too."""
     today = pd.Timestamp(ctx.today)
-    deadline = ctx.calendar.add_workdays_series(expenses["submitted_on"],
-                                                EXPENSE_AUDIT_WORKDAYS)
-    waiting = expenses["status"].eq("待审核").fillna(False) & (today > deadline)
+    deadline = ctx.add_workdays(expenses["submitted_on"], "expense_audit_workdays")
+    waiting = _awaiting_audit(expenses) & ~_receipts_missing(expenses) & (today > deadline)
     approver = expenses["approver_id"].where(expenses["approver_id"].notna(),
-                                             ctx.head_of(OFFICE))
-    dues = _dues("expense_audit_overdue", tt, waiting, approver, 0, deadline, "approver")
-    escalate = waiting & (today > ctx.calendar.add_workdays_series(
-        expenses["submitted_on"], EXPENSE_ESCALATE_WORKDAYS))
-    dues += _dues("expense_audit_overdue", tt, escalate, ctx.president(), 1, deadline,
-                  "president")
-    return dues
+                                             ctx.office_head())
+    escalate = waiting & (today > ctx.add_workdays(expenses["submitted_on"],
+                                                   "expense_escalate_workdays"))
+    return [Send(waiting, approver, 0, deadline, "approver"),
+            Send(escalate, ctx.president(), 1, deadline, "president")]
 
 
 # -- cases -----------------------------------------------------------------------------
 
 
-def case_response_overdue(ctx: Context) -> list[Due]:
-    """No first response 24 hours after a case was received."""
-    tt = ctx.office["cases.cases"]
-    cases = tt.frame
-    deadline = cases["received_at"] + _hours(24)
-    late = cases["first_response_at"].isna() & (pd.Timestamp(ctx.now) > deadline)
-    dues = _dues("case_response_overdue", tt, late, cases["handler_id"], 0, deadline,
-                 "handler")
-    dues += _dues("case_response_overdue", tt, late, ctx.head_of(RIGHTS), 1, deadline,
-                  "department_head")
-    return dues
+def _open_case(cases: pd.DataFrame) -> pd.Series:
+    return cases["status"].isin(S.OPEN_CASE).fillna(False).astype(bool)
 
 
-def case_progress_overdue(ctx: Context) -> list[Due]:
-    """An open case with no progress report 5 working days after it was received."""
-    tt = ctx.office["cases.cases"]
-    cases = tt.frame
-    deadline = ctx.calendar.add_workdays_series(cases["received_at"], CASE_PROGRESS_WORKDAYS)
-    late = (cases["progress_at"].isna() & cases["resolved_at"].isna()
-            & cases["status"].isin(OPEN_CASE) & (pd.Timestamp(ctx.today) > deadline))
-    dues = _dues("case_progress_overdue", tt, late, cases["handler_id"], 0, deadline,
-                 "handler")
-    dues += _dues("case_progress_overdue", tt, late, ctx.head_of(RIGHTS), 1, deadline,
-                  "department_head")
-    return dues
+@rule("case_response_overdue")
+def case_response_overdue(ctx: Context, cases: pd.DataFrame) -> list[Send]:
+    """An open case (待受理, 处理中) with no first response case_response_hours after it
+    was received."""
+    deadline = cases["received_at"] + ctx.hours("case_response_hours")
+    late = (_open_case(cases) & cases["first_response_at"].isna()
+            & (pd.Timestamp(ctx.now) > deadline))
+    return [Send(late, cases["handler_id"], 0, deadline, "handler"),
+            Send(late, ctx.rights_head(), 1, deadline, "department_head")]
+
+
+@rule("case_progress_overdue")
+def case_progress_overdue(ctx: Context, cases: pd.DataFrame) -> list[Send]:
+    """An open case with no progress report case_progress_workdays after it was received."""
+    deadline = ctx.add_workdays(cases["received_at"], "case_progress_workdays")
+    late = (cases["progress_at"].isna() & cases["resolved_at"].isna() & _open_case(cases)
+            & (pd.Timestamp(ctx.today) > deadline))
+    return [Send(late, cases["handler_id"], 0, deadline, "handler"),
+            Send(late, ctx.rights_head(), 1, deadline, "department_head")]
+
+
+def referral_followup_due(cases: pd.DataFrame, calendar: WorkCalendar,
+                          policy: Policy) -> pd.Series:
+    """The day after which a referred case's outcome is asked for: referral_followup_workdays
+    after the later of its receipt and its latest progress report."""
+    latest = cases[["received_at", "progress_at"]].max(axis=1)
+    return calendar.add_workdays_series(latest,
+                                        policy.workdays("referral_followup_workdays"))
+
+
+@rule("case_referral_followup")
+def case_referral_followup(ctx: Context, cases: pd.DataFrame) -> list[Send]:
+    """A case referred to another level (已转交), not resolved, referral_followup_workdays
+    after its receipt or latest progress: the handler asks for the outcome."""
+    deadline = referral_followup_due(cases, ctx.calendar, ctx.policy)
+    due = (cases["status"].eq(S.REFERRED_CASE).fillna(False) & cases["resolved_at"].isna()
+           & (pd.Timestamp(ctx.today) > deadline))
+    return [Send(due, cases["handler_id"], 0, deadline, "handler")]
 
 
 # -- roster ----------------------------------------------------------------------------
 
 
-def meeting_notice_due(ctx: Context) -> list[Due]:
-    """A meeting ahead whose notice (48 h before a 例会, 72 h before a 重大) is due within
-    24 hours and not yet sent."""
-    tt = ctx.office["roster.meetings"]
-    meetings = tt.frame
-    lead = meetings["kind"].map(NOTICE_LEAD_HOURS).astype("float64")
-    notice_by = meetings["start_at"] - pd.to_timedelta(lead, unit="h")
+def notice_lead(meetings: pd.DataFrame, policy: Policy) -> pd.Series:
+    """Each meeting's notice lead: meeting_notice_hours for a 例会, meeting_notice_major_hours
+    for a 重大 (NaT for a kind the policy does not know)."""
+    leads = {S.REGULAR_MEETING: policy.hours("meeting_notice_hours"),
+             S.MAJOR_MEETING: policy.hours("meeting_notice_major_hours")}
+    hours = {kind: lead.total_seconds() / 3600 for kind, lead in leads.items()}
+    return pd.to_timedelta(meetings["kind"].map(hours).astype("float64"), unit="h")
+
+
+@rule("meeting_notice_due")
+def meeting_notice_due(ctx: Context, meetings: pd.DataFrame) -> list[Send]:
+    """A meeting ahead whose notice (its kind's lead before the start) is due within
+    NOTICE_HEADS_UP_HOURS and not yet sent."""
+    notice_by = meetings["start_at"] - notice_lead(meetings, ctx.policy)
     now = pd.Timestamp(ctx.now)
     due = (meetings["notice_at"].isna() & (meetings["start_at"] > now)
-           & (now >= notice_by - _hours(24)))
-    return _dues("meeting_notice_due", tt, due, meetings["organizer_id"], 0, notice_by,
-                 "organizer")
+           & (now >= notice_by - pd.Timedelta(hours=S.NOTICE_HEADS_UP_HOURS)))
+    return [Send(due, meetings["organizer_id"], 0, notice_by, "organizer")]
 
 
-def minutes_overdue(ctx: Context) -> list[Due]:
-    """Minutes not published 48 hours after a meeting began."""
-    tt = ctx.office["roster.meetings"]
-    meetings = tt.frame
-    deadline = meetings["start_at"] + _hours(48)
+@rule("minutes_overdue")
+def minutes_overdue(ctx: Context, meetings: pd.DataFrame) -> list[Send]:
+    """Minutes not published minutes_hours after a meeting began."""
+    deadline = meetings["start_at"] + ctx.hours("minutes_hours")
     late = meetings["minutes_at"].isna() & (pd.Timestamp(ctx.now) > deadline)
-    dues = _dues("minutes_overdue", tt, late, meetings["organizer_id"], 0, deadline,
-                 "organizer")
-    dues += _dues("minutes_overdue", tt, late, ctx.head_of(OFFICE), 1, deadline,
-                  "office_head")
-    return dues
+    return [Send(late, meetings["organizer_id"], 0, deadline, "organizer"),
+            Send(late, ctx.office_head(), 1, deadline, "office_head")]
 
 
-def task_overdue(ctx: Context) -> list[Due]:
-    """A task past due and not done: its owner, and after 3 working days the head of the
-    task's department."""
-    tt = ctx.office["roster.tasks"]
-    tasks = tt.frame
+@rule("task_overdue")
+def task_overdue(ctx: Context, tasks: pd.DataFrame) -> list[Send]:
+    """A task past due and not done: its owner, and after task_escalate_workdays the head
+    of the task's department."""
     today = pd.Timestamp(ctx.today)
     late = tasks["done_on"].isna() & (tasks["due_on"] < today)
-    dues = _dues("task_overdue", tt, late, tasks["owner_id"], 0, tasks["due_on"], "owner")
     department = tasks["department"].where(tasks["department"].notna(),
                                            ctx.department_of(tasks["owner_id"]))
-    escalate = late & (ctx.calendar.add_workdays_series(tasks["due_on"],
-                                                         ESCALATE_AFTER_WORKDAYS) < today)
-    dues += _dues("task_overdue", tt, escalate, ctx.heads_of(department), 1,
-                  tasks["due_on"], "department_head")
-    return dues
+    escalate = late & (ctx.add_workdays(tasks["due_on"], "task_escalate_workdays") < today)
+    return [Send(late, tasks["owner_id"], 0, tasks["due_on"], "owner"),
+            Send(escalate, ctx.heads_of(department), 1, tasks["due_on"],
+                 "department_head")]
 
 
-RULES: dict[str, Callable[[Context], list[Due]]] = {
-    "loan_due_soon": loan_due_soon,
-    "loan_overdue": loan_overdue,
-    "audit_due": audit_due,
-    "expense_audit_overdue": expense_audit_overdue,
-    "case_response_overdue": case_response_overdue,
-    "case_progress_overdue": case_progress_overdue,
-    "meeting_notice_due": meeting_notice_due,
-    "minutes_overdue": minutes_overdue,
-    "task_overdue": task_overdue,
-}
-"""Every rule, in the order a digest lists them."""
-
-RULE_TABLES = {
-    "loan_due_soon": "assets.loans", "loan_overdue": "assets.loans",
-    "audit_due": "assets.items", "expense_audit_overdue": "finance.expenses",
-    "case_response_overdue": "cases.cases", "case_progress_overdue": "cases.cases",
-    "meeting_notice_due": "roster.meetings", "minutes_overdue": "roster.meetings",
-    "task_overdue": "roster.tasks",
-}
+def _every_rule() -> dict[str, Rule]:
+    """The conditions in RULE_SPECS order; a declared rule without a condition, or a
+    condition without a declaration, stops the import."""
+    missing = [key for key in RULE_SPECS if key not in _RULES]
+    if missing:
+        raise RuntimeError("reminder rules declared in automation/policy/rules.py without a "
+                           f"condition in automation/reminders/rules.py: {', '.join(missing)}")
+    return {key: _RULES[key] for key in RULE_SPECS}
 
 
-def due_now(office: OfficeData, now: datetime, calendar: WorkCalendar) -> list[Due]:
-    """Every rule over the tables that were read, as of `now` (local, naive)."""
+RULES: dict[str, Rule] = _every_rule()
+"""Every rule, in the order a digest lists them (RULE_SPECS order)."""
+
+
+def due_now(office: OfficeData, now: datetime, calendar: WorkCalendar,
+            policy: Policy = DEFAULT_POLICY) -> list[Due]:
+    """Every rule over the tables that were read, as of `now` (local, naive), under
+    `policy` (pass `config.in_force`)."""
     if "roster.members" not in office.tables:
         return []
-    ctx = Context(office, now, calendar)
+    ctx = Context(office, now, calendar, policy)
     out: list[Due] = []
-    for name, rule in RULES.items():
-        if RULE_TABLES[name] in office.tables:
-            out.extend(rule(ctx))
+    for key, condition in RULES.items():
+        table = RULE_SPECS[key].table
+        if table not in office.tables:
+            continue
+        tt = office[table]
+        for send in condition(ctx, tt.frame):
+            out.extend(_dues(key, tt, send))
     return out
+
+
+def rule_order(rule_key: str) -> int:
+    """A rule's place in a digest (RULE_SPECS order); an unknown key goes last."""
+    try:
+        return list(RULE_SPECS).index(rule_key)
+    except ValueError:
+        return len(RULE_SPECS)
 
 
 def run_time(today: date, run_hour: int) -> datetime:

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..i18n import t
+from ..policy import DEFAULT_POLICY, RULE_SPECS, Policy
 from . import sheetml
 from .cells import csv_bytes, formula_safe
 
@@ -16,12 +17,19 @@ COLUMNS = ("day", "rule", "record", "person", "level", "channel", "status", "she
            "detail", "updated_at")
 
 
-def log_table(rows: list[dict[str, object]], locale: str) -> list[list[object]]:
-    """Header and rows in the reader's language."""
+def rule_title(rule: str, locale: str, policy: Policy = DEFAULT_POLICY) -> str:
+    """A rule's title with the numbers in force; a rule no longer declared (an old line of
+    the state database) shows its key."""
+    return policy.rule_title(rule, locale) if rule in RULE_SPECS else rule
+
+
+def log_table(rows: list[dict[str, object]], locale: str,
+              policy: Policy = DEFAULT_POLICY) -> list[list[object]]:
+    """Header and rows in the reader's language, rule titles with the numbers of `policy`."""
     table: list[list[object]] = [[t(f"log.{c}", locale) for c in COLUMNS]]
     for row in rows:
         values = dict(row)
-        values["rule"] = t(f"rule.{row['rule']}.title", locale)
+        values["rule"] = rule_title(str(row["rule"]), locale, policy)
         values["status"] = t(f"log.status_{row['status']}", locale)
         table.append([_safe(values.get(c)) for c in COLUMNS])
     return table
@@ -33,11 +41,12 @@ def _safe(value: object) -> object:
 
 
 def write_reminder_log(rows: list[dict[str, object]], folder: Path, locale: str,
-                       created: datetime | None = None) -> list[Path]:
+                       created: datetime | None = None, *,
+                       policy: Policy = DEFAULT_POLICY) -> list[Path]:
     """reminder_log.csv and .xlsx in `folder`; `created` stamps the xlsx (a snapshot passes
     its as-of time so that the same log gives the same bytes)."""
     folder.mkdir(parents=True, exist_ok=True)
-    table = log_table(rows, locale)
+    table = log_table(rows, locale, policy)
     csv_path = folder / "reminder_log.csv"
     _replace(csv_path, csv_bytes(table))
     xlsx_path = folder / "reminder_log.xlsx"

@@ -5,15 +5,25 @@ from __future__ import annotations
 from rich.console import Console
 
 from ..config import OfficeConfig
-from ..i18n import t
+from ..i18n import current_locale, t
+from ..policy import ROLES, Policy
 from ..reminders.remind import RemindReport
+from .reminder_log import rule_title
 
 
 def _say(console: Console, text: str) -> None:
     console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
+def role_names(policy: Policy, locale: str) -> dict[str, str]:
+    """The departments and roles in force, as a reason for an undeliverable item names them
+    (`{office_department}`, `{head_role}`, ...)."""
+    return {key: policy.shown_role(key, locale) for key in ROLES}
+
+
 def render_remind(report: RemindReport, config: OfficeConfig, console: Console) -> None:
+    policy, loc = config.in_force, current_locale.get()
+    roles = role_names(policy, loc)
     if report.uncovered_years:
         years = ", ".join(str(y) for y in report.uncovered_years)
         _say(console, t("workdays.uncovered", region=config.office.region, year=years))
@@ -26,20 +36,20 @@ def render_remind(report: RemindReport, config: OfficeConfig, console: Console) 
         for line in digest.lines:
             due = line.due
             where = t("digest.row", sheet=due.sheet, row=due.row)
-            _say(console, f"    {t(f'rule.{due.rule}.title')} · {due.record_id} · {where}")
+            _say(console, f"    {rule_title(due.rule, loc, policy)} · {due.record_id} · {where}")
     for item in report.plan.undeliverable:
         due = item.due
-        _say(console, t("remind.unreachable", rule=t(f"rule.{due.rule}.title"),
+        _say(console, t("remind.unreachable", rule=rule_title(due.rule, loc, policy),
                         record=due.record_id,
                         location=t("digest.row", sheet=due.sheet, row=due.row),
-                        reason=t(f"reason.{item.reason}")))
+                        reason=t(f"reason.{item.reason}", **roles)))
     for failure in report.failed:
         _say(console, t("remind.failed", channel=failure.digest.message.channel,
                         person=failure.digest.message.person_name, detail=failure.detail))
     for doubt in report.in_doubt:
         _say(console, t("remind.in_doubt", channel=doubt.channel, person=doubt.person))
-    for line in report.write_back.written + report.write_back.skipped:
-        _say(console, line)
+    for note in report.write_back.written + report.write_back.skipped:
+        _say(console, note)
     if report.dry_run:
         _say(console, t("remind.dry_summary", messages=len(report.messages),
                         items=len(report.plan.reminders),
