@@ -276,6 +276,9 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
         step.counts = {"sent": len(sent.sent), "failed": len(sent.failed),
                        "already_sent": len(sent.skipped), "in_doubt": len(sent.in_doubt),
                        "undeliverable": len(sent.plan.undeliverable), "held": int(sent.held)}
+        if sent.uncovered_years:
+            report.notes.append(t("workdays.uncovered", region=config.office.region,
+                                  year=", ".join(str(y) for y in sent.uncovered_years)))
         if not sent.ok or sent.plan.undeliverable:
             step.status = "problems"
 

@@ -195,3 +195,23 @@ def test_write_back_puts_all_owned_tabs_in_one_write(tmp_path):
         assert officers_cells(path) == before[register]
     findings = openpyxl.load_workbook(books["finance"])["校验结果"]
     assert any("约三百" in str(c.value) for row in findings.iter_rows() for c in row)
+
+
+def test_a_year_the_calendar_does_not_know_is_said_unless_the_office_filled_it_in(tmp_path):
+    """chinesecalendar stops at its last known year; the unattended run says so once, and
+    stops saying it once the office lists that year's make-up days."""
+    from automation.workdays import WorkCalendar
+
+    year = (WorkCalendar("CN").library_years() or (0, 2026))[1] + 1
+    build(tmp_path)
+    _, report = nightly(tmp_path, f"{year}-03-09")
+    said = [n for n in report["notes"] if str(year) in n and "extra_workdays" in n]
+    assert len(said) == 1, report["notes"]
+    other = tmp_path / "filled"
+    build(other)
+    text = (other / "office.toml").read_text(encoding="utf-8")
+    (other / "office.toml").write_text(text.replace(
+        'name = "测试大学学生会"', f'name = "测试大学学生会"\nextra_workdays = [{year}-02-20]'),
+        encoding="utf-8")
+    _, report = nightly(other, f"{year}-03-09")
+    assert not [n for n in report["notes"] if "extra_workdays" in n], report["notes"]

@@ -104,6 +104,8 @@ def _detail(row: KpiRow, loc: str) -> str:
         return t("dashboard.detail_days", loc, days=_fmt_number(row.numerator),
                  count=row.denominator)
     if row.measure is Measure.DEVIATION:
+        if not row.denominator:
+            return t("dashboard.no_data", loc)
         return t("kpi.money_detail", loc, over=f"{row.numerator:+,.2f}",
                  budget=f"{row.denominator:,.2f}")
     return t("dashboard.detail_rate", loc, good=_fmt_number(row.numerator),
