@@ -43,7 +43,8 @@ def test_every_declaration_has_its_row():
     # titles at the default numbers, in both languages
     assert "| 报销单超过 2 个工作日未审核 | Expense not audited within 2 working days |" in rules
     assert "| `expense_audit_workdays`, `expense_escalate_workdays`, " in rules
-    assert "≤ 2 个工作日<br>≤ 2 working days (`expense_audit_workdays`)" in kpis
+    assert "≤ 2 个工作日<br>≤ 2 working days |" in kpis
+    assert "| ±5% (`budget_tolerance`) |" in kpis
     assert "| `[policy] minutes_hours` | `48` | 会后发布纪要的时限（小时） · " in policy
     assert "| `[policy.targets] budget_deviation` | = `[policy] budget_tolerance` |" in policy
     assert "| `[policy.roles] head_role` | `部长` |" in policy

@@ -37,6 +37,7 @@ expense_audit_workdays = 3
 
 [policy.targets]
 task_on_time = 0.9
+reimbursement_audit_days = 3
 
 [policy.roles]
 office_department = "综合办公室"

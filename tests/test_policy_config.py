@@ -123,3 +123,19 @@ def test_a_register_with_some_of_its_tables_still_gets_warnings(tmp_path):
     status, report = findings_json(cwd=tmp_path)
     assert status == 0
     assert [f["code"] for f in report["findings"]] == ["missing_table"]
+
+
+def test_a_number_moves_only_the_targets_rules_md_links_to_it():
+    """RULES.md: budget_tolerance is budget_deviation's target; expense_audit_workdays is
+    the reminder's deadline only, so the audit-days KPI keeps its own target (≤ 2.0)."""
+    from automation.config import config_from_dict
+
+    policy = config_from_dict({"policy": {"expense_audit_workdays": 1,
+                                          "budget_tolerance": 0.1}}).in_force
+    assert policy.target("reimbursement_audit_days") == 2.0
+    assert policy.target("budget_deviation") == 0.1
+    assert policy.is_office_choice("targets.budget_deviation")
+    assert not policy.is_office_choice("targets.reimbursement_audit_days")
+    explicit = config_from_dict({"policy": {"budget_tolerance": 0.1,
+                                            "targets": {"budget_deviation": 0.02}}}).in_force
+    assert explicit.target("budget_deviation") == 0.02

@@ -32,6 +32,7 @@ budget_tolerance = 0.10
 [policy.targets]
 meeting_notice_on_time = 0.375
 task_on_time = 0.5
+reimbursement_audit_days = 1
 """
 
 MEMBERS = [["学号", "姓名", "部门", "职务", "状态"],
