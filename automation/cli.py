@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -58,9 +59,25 @@ def _use_locale(explicit: str | None, config: OfficeConfig | None = None) -> str
     return locale
 
 
+def _plain_warning(message: Warning | str, category: type[Warning], *args: Any,
+                   **kwargs: Any) -> None:
+    """A year the working-day calendar does not know is said as the line it is, not as a
+    Python warning with a file name and a source line."""
+    from .workdays import UncoveredYearWarning
+
+    if issubclass(category, UncoveredYearWarning):
+        _console(stderr=True).print(str(message), markup=False, highlight=False)
+    else:
+        _SHOW_WARNING(message, category, *args, **kwargs)
+
+
+_SHOW_WARNING = warnings.showwarning
+
+
 def _run(debug: bool, locale: str | None, body: Callable[[], int]) -> None:
     """Run a command body; turn every failure into one clear line and exit status 2."""
     _use_locale(locale)
+    warnings.showwarning = _plain_warning
     try:
         code = body()
     except ClerkError as exc:
@@ -198,6 +215,11 @@ def remind(
         report = run_remind(office, today=_parse_day(today) if today else None,
                             dry_run=dry_run)
         if format == "json":
+            if report.uncovered_years:
+                _console(stderr=True).print(t(
+                    "workdays.uncovered", region=office.office.region,
+                    year=", ".join(str(y) for y in report.uncovered_years)),
+                    markup=False, highlight=False)
             _print_json(report.to_dict())
         else:
             render_remind(report, office, _console())

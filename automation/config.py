@@ -22,10 +22,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .errors import ConfigError
 from .i18n import LOCALES
-from .policy import Policy, PolicySection, problems
+from .policy import Policy, PolicySection, canonical_roles, problems
 from .registers import DOMAINS, REGISTERS
 
 CONFIG_ENV = "CLERK_CONFIG"
@@ -52,16 +53,17 @@ class OfficeSection(Section):
 
 
 class GoogleSheet(Section):
-    google_sheet: str = Field(min_length=10)
+    google_sheet: str
     """The spreadsheet's key; the address copied from the browser works too."""
 
-    @field_validator("google_sheet")
+    @field_validator("google_sheet", mode="before")
     @classmethod
-    def _key(cls, value: str) -> str:
-        found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", value)
-        key = found.group(1) if found else value.strip()
+    def _key(cls, value: object) -> str:
+        text = str(value).strip() if isinstance(value, str | int) else ""
+        found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
+        key = found.group(1) if found else text
         if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", key):
-            raise ValueError("a spreadsheet key such as 1AbC…xyz, or its address")
+            raise PydanticCustomError("google_key", "not a spreadsheet key or address")
         return key
 
 
@@ -374,6 +376,7 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Office
 def check_policy(config: OfficeConfig, source: Path | None = None) -> None:
     """An impossible policy value, or an escalation naming a department or role the office
     does not have, stops the run with one line naming the key."""
+    canonical_roles(config.policy, set(config.enums))
     found = problems(config.policy, config.enum_values("departments"),
                      config.enum_values("roles"))
     if found:
@@ -422,10 +425,19 @@ def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
 
 
 def _explain(exc: ValidationError, data: dict[str, Any], source: Path | None) -> ConfigError:
-    error = exc.errors()[0]
+    errors = exc.errors()
+    # A register's source is a path or a Google sheet: for a table the office wrote, the
+    # Google branch says what is wrong, not "should be a valid string".
+    error = next((e for e in errors if e["type"] == "google_key"), errors[0])
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _UNION_TAGS))
     key = ".".join(str(p) for p in loc)
     path = str(source or DEFAULT_CONFIG)
+    if loc and loc[0] == "policy" and error["type"] in _NOT_A_NUMBER:
+        return ConfigError("config.policy_not_number", path=path, key=key,
+                           found=repr(error.get("input")))
+    if error["type"] == "google_key":
+        return ConfigError("config.google_key", path=path, key=key,
+                           found=repr(error.get("input")))
     if error["type"] == "extra_forbidden":
         model = _model_at(loc)
         suggestion = ""
@@ -443,6 +455,7 @@ def _explain(exc: ValidationError, data: dict[str, Any], source: Path | None) ->
     )
 
 
+_NOT_A_NUMBER = {"float_type", "int_type", "float_parsing", "bool_type"}
 _UNION_TAGS = {"str", "GoogleSheet", "function-after[_hours(), str]"}
 
 __all__ = ["LOCALES", "OfficeConfig", "find_config_path", "load_config"]

@@ -22,6 +22,7 @@ from .policy import (
     Policy,
     Role,
     RuleSpec,
+    used_numbers,
 )
 from .policy_report import shown_target
 from .registers import REGISTERS, Kind
@@ -131,8 +132,11 @@ def policy_markdown(numbers: Mapping[str, Number] = NUMBERS,
     """`[policy]`, `[policy.targets]` and `[policy.roles]` rows for the config reference."""
     lines = ["| key | default | meaning |", "|---|---|---|"]
     for key, number in numbers.items():
+        later = "" if key in used_numbers() else " *(" + _cell(t("policy.number_unused",
+                                                                   "zh-Hans").strip(" —")) + ")*"
         lines.append(f"| `[policy] {key}` | `{number.default:g}` | "
-                     f"{_cell(number.label.hans)} · {_cell(number.label.en)} |")
+                     f"{_cell(DEFAULT_POLICY.text(number.label, 'zh-Hans'))} · "
+                     f"{_cell(DEFAULT_POLICY.text(number.label, 'en'))}{later} |")
     for key, spec in kpis.items():
         if isinstance(spec.target, str):
             default = f"= `[policy] {spec.target}`"

@@ -49,3 +49,8 @@ class SourceError(ClerkError):
 
 class UsageError(ClerkError):
     """The command line asks for something that does not exist."""
+
+
+class StateVersionError(ClerkError):
+    """The state database was made by a newer Sheet Clerk: its schema version is unknown here,
+    so it is left untouched."""

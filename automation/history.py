@@ -1,5 +1,6 @@
 """Run history, failure alerts and automatic snapshots: the nightly job's memory, in the
-same SQLite database as the reminder state (`<state dir>/clerk.sqlite3`)."""
+same SQLite database as the reminder state (`<state dir>/clerk.sqlite3`). Its tables `runs`,
+`alerts` and `snapshots` are defined, and upgraded, in `statedb`."""
 
 from __future__ import annotations
 
@@ -10,28 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from . import statedb
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    today TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL,            -- running | ok | problems | failed
-    steps TEXT NOT NULL DEFAULT '[]'
-);
-CREATE TABLE IF NOT EXISTS alerts (
-    day TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    sent_at TEXT NOT NULL,
-    PRIMARY KEY (day, kind)
-);
-CREATE TABLE IF NOT EXISTS snapshots (
-    period TEXT NOT NULL PRIMARY KEY,
-    made_on TEXT NOT NULL,
-    path TEXT NOT NULL
-);
-"""
 
 
 @dataclass
@@ -53,7 +32,7 @@ class Run:
 
 class History:
     def __init__(self, folder: Path) -> None:
-        self._db = statedb.connect(folder, SCHEMA)
+        self._db = statedb.connect(folder)
 
     def close(self) -> None:
         self._db.close()

@@ -7,7 +7,7 @@ import queue
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -179,10 +179,11 @@ def _no_tables(register: Register, workbook: RawWorkbook) -> Finding:
     per table."""
     first = empty_typed(register.tables[0], workbook.source)
     locale = current_locale.get()
-    return first.finding(
+    finding = first.finding(
         "no_tables", register=register.label.get(locale), register_key=register.key,
         tables="、".join(t.label.get(locale) for t in register.tables),
         sheets="、".join(sheet.name for sheet in workbook.sheets) or "—")
+    return replace(finding, table="")
 
 
 PARALLEL_CHECK_BYTES = 4 * 1024 * 1024

@@ -59,13 +59,13 @@ def policy_defaults_text(locale: str) -> str:
     """`[policy]` with every default, commented out: the office uncomments what it changes."""
     policy = DEFAULT_POLICY
     lines = [f"# {t('init.policy', locale)}", "[policy]"]
-    lines += [f"# {key} = {policy.number(key):g}  # {number.label.get(locale)}"
+    lines += [f"# {key} = {policy.number(key):g}  # {policy.text(number.label, locale)}"
               for key, number in NUMBERS.items()]
     lines += ["", "[policy.targets]"]
     lines += [f"# {key} = {policy.target(key):g}  # {policy.kpi_label(key, locale)}"
               for key in KPI_SPECS]
     lines += ["", "[policy.roles]"]
-    lines += [f'# {key} = "{policy.role(key)}"  # {role.label.get(locale)}'
+    lines += [f'# {key} = "{policy.role(key)}"  # {policy.text(role.label, locale)}'
               for key, role in ROLES.items()]
     return "\n".join(lines) + "\n"
 

@@ -25,7 +25,16 @@ import pandas as pd
 from .config import OfficeConfig
 from .errors import ClerkError
 from .i18n import current_locale, t
-from .policy import KPI_SPECS, NUMBERS, ROLES, RULE_SPECS, Measure, Policy, Unit
+from .policy import (
+    KPI_SPECS,
+    NUMBERS,
+    ROLES,
+    RULE_SPECS,
+    Measure,
+    Policy,
+    Unit,
+    used_numbers,
+)
 from .policy.statuses import SERVING
 from .registers import DOMAINS
 from .registers.schema import Label
@@ -49,6 +58,9 @@ class NumberRow:
     source: str
     """`default` or `office`."""
     label: str
+    used: bool = True
+    """False for a number of rules and KPIs this release does not have yet (document flow,
+    inquiries, budget approval, satisfaction): accepted, shown, read by nothing."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,9 @@ class RoleRow:
     shown: str
     """The value in the reader's language (when it is a default name)."""
     default_shown: str
+    known: bool = True
+    """Whether the value is among the office's `[enums]`: a default the office renamed away
+    leaves the escalations that name it undeliverable."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +155,8 @@ class CalendarInfo:
     closures: list[date]
     extra_workdays: list[date]
     office_years: list[int]
-    """Years the library does not know that the office filled in (`extra_workdays`)."""
+    """Years the library does not know that the office filled in (`extra_workdays` and
+    `closures` both in that year)."""
     checked_years: list[int]
     """This year and the next, the ones a semester reaches."""
     uncovered_years: list[int]
@@ -225,7 +241,7 @@ def policy_report(config: OfficeConfig, *, locale: str | None = None,
         today=day,
         numbers=number_rows(policy, loc),
         targets=target_rows(policy),
-        roles=role_rows(policy, loc),
+        roles=role_rows(policy, loc, config),
         rules=[_rule_row(key, policy, people, loc) for key in RULE_SPECS],
         kpis=kpi_rows(policy, loc),
         calendar=calendar_info(config, day),
@@ -243,13 +259,14 @@ def _source(policy: Policy, key: str) -> str:
 
 
 def number_rows(policy: Policy, locale: str) -> list[NumberRow]:
+    used = used_numbers()
     rows = []
     for key, number in NUMBERS.items():
         value, default = policy.number(key), number.default
         if number.unit is not Unit.SHARE:
             value, default = _whole(value), _whole(default)
         rows.append(NumberRow(key, value, number.unit.value, default, _source(policy, key),
-                              number.label.get(locale)))
+                              policy.text(number.label, locale), key in used))
     return rows
 
 
@@ -276,10 +293,12 @@ def shown_enum(domain: str, value: str, locale: str) -> str:
     return value
 
 
-def role_rows(policy: Policy, locale: str) -> list[RoleRow]:
+def role_rows(policy: Policy, locale: str, config: OfficeConfig) -> list[RoleRow]:
     return [RoleRow(key, policy.role(key), role.default, _source(policy, f"roles.{key}"),
-                    role.domain, role.label.get(locale), policy.shown_role(key, locale),
-                    shown_enum(role.domain, role.default, locale))
+                    role.domain, policy.text(role.label, locale),
+                    policy.shown_role(key, locale),
+                    shown_enum(role.domain, role.default, locale),
+                    policy.role(key) in config.enum_values(role.domain))
             for key, role in ROLES.items()]
 
 
@@ -401,7 +420,9 @@ def calendar_info(config: OfficeConfig, today: date) -> CalendarInfo:
         office_years=office_years,
         checked_years=checked,
         uncovered_years=[y for y in checked if not by_library(y) and y not in office_years],
-        office_years_without_closures=[y for y in office_years if y not in closure_years],
+        office_years_without_closures=sorted(
+            {d.year for d in config.office.extra_workdays if not by_library(d.year)}
+            - closure_years),
     )
 
 

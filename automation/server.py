@@ -40,14 +40,19 @@ CLIENT_ACTIONS = frozenset({
 """Actions both the VBA and the Apps Script clients of xlwings implement (and Office
 Scripts): values, colours, sheets, clearing, alerts, number formats, hyperlinks."""
 LICENSE_ENV = "XLWINGS_LICENSE_KEY"
+MIN_TOKEN_LENGTH = 16
+"""A shorter secret could be guessed by anyone who can reach the port."""
 
 
 def server_token(config: OfficeConfig, env: dict[str, str] | None = None) -> str:
     """The shared secret every request must carry, from the variable the config names."""
     environ = os.environ if env is None else env
     token = environ.get(config.server.token_env, "").strip()
-    if len(token) < 16:
+    if not token:
         raise ConfigError("server.no_token", env=config.server.token_env)
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise ConfigError("server.short_token", env=config.server.token_env,
+                          length=len(token))
     return token
 
 

@@ -10,7 +10,7 @@ from .config import OfficeConfig
 from .errors import UsageError
 from .i18n import t
 from .load import OfficeData, collect, iter_registers
-from .registers import REGISTERS, get_table
+from .registers import REGISTERS, table_label
 from .sinks.writeback import WriteBackReport, write_back
 
 
@@ -92,7 +92,7 @@ def findings_tab(findings: list[Finding], locale: str) -> list[list[object]]:
     rows: list[list[object]] = [[t(f"report.{c}", locale) for c in FINDING_COLUMNS]]
     for f in findings:
         rows.append([f.location, t(f"report.{f.severity}", locale), f.message, f.value,
-                     f.code, get_table(f"{f.register}.{f.table}").label.get(locale)])
+                     f.code, table_label(f.register, f.table, locale)])
     if len(rows) == 1:
         rows.append([t("report.none", locale)])
     return rows

@@ -8,7 +8,7 @@ the library does not know yet (`[office] extra_workdays`).
 
 A year the library does not cover falls back to Monday–Friday and is said once per
 calendar (`warn(year)`), never silently — unless the office has filled that year in
-itself (an `extra_workdays` date in it; its holidays then go in `closures`).
+itself (make-up days in `extra_workdays` and holidays in `closures`, both in that year).
 
 `add_workdays(d, n)` is the date with exactly n working days in (d, result];
 `workdays_between(a, b)` is the number of working days in (a, b]. A datetime counts as
@@ -163,8 +163,12 @@ class WorkCalendar:
         self._closures = np.array(sorted({_as_date(c) for c in closures}), dtype="datetime64[D]")
         self._extra = np.array(sorted({_as_date(d) for d in extra_workdays}),
                                dtype="datetime64[D]")
-        self.office_years: frozenset[int] = frozenset(_as_date(d).year for d in extra_workdays)
-        """Years the library does not know that the office filled in itself."""
+        self.office_years: frozenset[int] = frozenset(
+            int(str(d)[:4]) for d in self._extra) & frozenset(
+            int(str(d)[:4]) for d in self._closures)
+        """Years the office filled in itself: their make-up working days in `extra_workdays`
+        and their holidays in `closures` (make-up days alone would count every holiday of
+        that year as a working day, so such a year is still said)."""
         self._warn = warn if warn is not None else self._default_warn
         self._provider = _provider(code)
         self._lock = threading.RLock()

@@ -267,6 +267,11 @@ def test_clerk_serve_runs_as_a_command(office):
     missing = clerk("serve", cwd=office, env={k: v for k, v in os.environ.items()
                                               if k != "CLERK_SERVER_TOKEN"})
     assert missing.returncode == 2 and "CLERK_SERVER_TOKEN" in missing.stderr
+    assert "没有设置" in missing.stderr
+    short = clerk("serve", cwd=office, env=dict(os.environ, CLERK_SERVER_TOKEN="abc12345"))
+    assert short.returncode == 2 and short.stderr.strip().count("\n") == 0
+    assert "CLERK_SERVER_TOKEN" in short.stderr and "8 个字符" in short.stderr
+    assert "太短" in short.stderr and "没有设置" not in short.stderr
 
 
 def test_an_officers_formula_text_is_written_back_as_text(office, server):

@@ -12,7 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import clerk
+from conftest import clerk, write_config
 
 from automation.config import load_config
 from automation.errors import SourceError
@@ -492,3 +492,16 @@ def test_nightly_reads_each_spreadsheet_once_and_writes_back_once(tmp_path, demo
         assert owned and tabs[-len(owned):] == owned
     assert "KPI看板" in sheets_standin.tabs(keys["roster"])
     assert any((tmp_path / "g" / "output").rglob("*.html"))
+
+
+def test_a_value_too_short_to_be_a_key_says_what_a_key_looks_like(tmp_path):
+    """Not pydantic's "Input should be a valid string": the key, where it is in the
+    address, and that the whole address works too."""
+    write_config(tmp_path, {}, extra='cases = { google_sheet = "1AbC" }\n')
+    done = clerk("validate", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    line = done.stderr.strip()
+    assert line.count("\n") == 0
+    assert "registers.cases.google_sheet" in line and "'1AbC'" in line
+    assert "/d/" in line and "https://docs.google.com/spreadsheets/d/" in line
+    assert "valid string" not in line

@@ -6,6 +6,10 @@ the inspection fails the test instead of letting the reader allocate), a bounded
 and the file's bytes unchanged. A few go end to end through `clerk validate`, and the
 bombs once more in a child process whose peak memory is measured.
 
+The same for the other formats an office hands over: .xlsb (its sheets are binary
+records: bombs in a .bin part, lying or absurd used areas, records cut short, too many
+records or cells) and WPS's .et/.ett (truncated, encrypted, another format under the name).
+
 The corpus is built on first use in a temporary folder. The zip bomb is written in
 streaming chunks (once per test process), so the test stays small in memory and quick.
 """
@@ -30,10 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xlsb_build as xb
 import xlsxwriter
 
 from automation.errors import SourceError
-from automation.sources import files
+from automation.sources import files, safety
 from automation.sources.files import FileSource
 from automation.sources.safety import inspect_workbook
 
@@ -365,6 +370,102 @@ def build_truncated_xls(path: Path) -> None:
     path.write_bytes(whole[: len(whole) // 2])
 
 
+# --- .xlsb and WPS's .et / .ett -------------------------------------------------------------
+
+XLSB_SHEET = "xl/worksheets/sheet1.bin"
+XLSB_TABLE = [["物资编号", "物资名称", "数量"], *([f"WZ{r:04d}", f"折叠椅{r}", r * 2]
+                                                for r in range(1, 30))]
+
+
+def real_xlsb(path: Path) -> Path:
+    """A small, sound .xlsb (made record by record: nothing here writes .xlsb but SheetJS,
+    whose files are in fixtures/more_formats)."""
+    return xb.write_xlsb(path, {"物资台账": xb.rows(XLSB_TABLE)})
+
+
+def xlsb_bomb_chunks() -> Iterator[bytes]:
+    """A sheet whose data is three 200 MiB records of a type the reader passes over."""
+    yield xb.rows(XLSB_TABLE[:2])
+    chunk = b"\0" * (1024 * 1024)
+    for _ in range(3):
+        yield b"\x25\x80\x80\x80\x64"  # BrtACBegin, 200 MiB (a 4-byte size varint)
+        for _ in range(200):
+            yield chunk
+
+
+@functools.cache
+def xlsb_bomb_bytes() -> bytes:
+    """An .xlsb whose sheet part inflates to 600 MiB; built once, about 0.6 MB."""
+    with tempfile.TemporaryDirectory() as folder:
+        bomb = xb.write_xlsb(Path(folder) / "bomb.xlsb", {"物资台账": xlsb_bomb_chunks()},
+                             compresslevel=9)
+        return bomb.read_bytes()
+
+
+def build_xlsb_bomb(path: Path) -> None:
+    path.write_bytes(xlsb_bomb_bytes())
+
+
+def build_xlsb_sizes_lie(path: Path) -> None:
+    """The .xlsb bomb, its sheet declared 4 KiB with the CRC of its first 4 KiB."""
+    build_xlsb_bomb(path)
+    head = b""
+    for chunk in xb.sheet_chunks(xlsb_bomb_chunks()):
+        head += chunk[: DECLARED - len(head)]
+        if len(head) == DECLARED:
+            break
+    patch_entry(path, XLSB_SHEET, size=DECLARED, crc=zlib.crc32(head))
+
+
+def build_xlsb_truncated(path: Path) -> None:
+    whole = real_xlsb(path.with_suffix(".whole.xlsb")).read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    path.with_suffix(".whole.xlsb").unlink()
+
+
+def build_xlsb(records: bytes) -> Callable[[Path], None]:
+    """An .xlsb whose one sheet holds these records, under a BrtWsDim that says A1:A1."""
+
+    def build(path: Path) -> None:
+        xb.write_xlsb(path, {"物资台账": records})
+
+    return build
+
+
+def build_xlsb_cut_record(path: Path) -> None:
+    """A sheet part that ends inside a record (its size says 200 bytes, 10 are there)."""
+    replace_part(real_xlsb(path), XLSB_SHEET,
+                 xb.sheet_head() + xb.row(0) + b"\x06\xc8\x01" + b"\0" * 10)
+
+
+def replace_part(path: Path, name: str, data: bytes) -> None:
+    with zipfile.ZipFile(path) as z:
+        parts = {info.filename: z.read(info) for info in z.infolist()}
+    parts[name] = data
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for part, content in parts.items():
+            z.writestr(part, content)
+
+
+def build_xlsb_laughing_rels(path: Path) -> None:
+    replace_part(real_xlsb(path), "xl/_rels/workbook.bin.rels",
+                 billion_laughs("Relationships", "<Relationships/>").encode())
+
+
+def build_xlsb_renamed_xlsx(path: Path) -> None:
+    real_xlsb(path.with_suffix(".xlsb")).rename(path)
+
+
+def build_truncated_et(path: Path) -> None:
+    build_xls(path.with_suffix(".xls"))
+    whole = path.with_suffix(".xls").read_bytes()
+    path.with_suffix(".xls").unlink()
+    path.write_bytes(whole[: len(whole) // 2])
+
+
+FAR_XLSB = (xb.row(0) + xb.number(0, 1) + xb.row(1_048_575) + xb.number(16_383, 2))
+
+
 def build_too_large(path: Path) -> None:
     with path.open("wb") as out:  # sparse: 300 MiB on paper, next to nothing on disk
         out.write(b"PK\x03\x04")
@@ -440,6 +541,32 @@ CASES = [
     Case("xlsx_renamed_xls", ".xls", repack, "source.wrong_suffix", {"kind": "xlsx"}),
     Case("truncated_xls", ".xls", build_truncated_xls, "source.damaged"),
     Case("txt_suffix", ".txt", real_xlsx, "source.bad_suffix", {"suffix": ".txt"}),
+    Case("xlsb_truncated", ".xlsb", build_xlsb_truncated, "source.damaged"),
+    Case("xlsb_zip_bomb", ".xlsb", build_xlsb_bomb, "source.bomb"),
+    Case("xlsb_sizes_lie_crc_forged", ".xlsb", build_xlsb_sizes_lie, "source.bomb"),
+    Case("xlsb_absurd_used_area", ".xlsb", build_xlsb(FAR_XLSB), "source.sheet_too_large",
+         {"rows": 1048576, "columns": 16384, "sheet": "物资台账"}),
+    Case("xlsb_absurd_column", ".xlsb", build_xlsb(xb.row(0) + xb.number(2**31, 1)),
+         "source.sheet_too_large", {"rows": 1, "columns": 2**31 + 1}),
+    Case("xlsb_absurd_area_short_cells", ".xlsb", build_xlsb(
+        xb.row(1_048_575) + xb.number(0, 1) + xb.short_number(2) * 16_383),
+        "source.sheet_too_large", {"rows": 1048576, "columns": 16384}),
+    Case("xlsb_absurd_area_out_of_order", ".xlsb", build_xlsb(
+        xb.row(1_048_575) + xb.number(0, 1) + xb.row(0) + xb.number(16_383, 2)),
+        "source.sheet_too_large", {"rows": 1048576, "columns": 16384}),
+    Case("xlsb_record_cut_short", ".xlsb", build_xlsb_cut_record, "source.damaged"),
+    Case("xlsb_billion_laughs_rels", ".xlsb", build_xlsb_laughing_rels, "source.xml_entities",
+         {"part": "xl/_rels/workbook.bin.rels"}),
+    Case("xlsb_renamed_xlsx", ".xlsx", build_xlsb_renamed_xlsx, "source.wrong_suffix",
+         {"kind": "xlsb"}),
+    Case("xlsx_renamed_xlsb", ".xlsb", repack, "source.wrong_suffix", {"kind": "xlsx"}),
+    Case("docx_as_xlsb", ".xlsb", build_docx, "source.not_workbook", {"kind": "Word"}),
+    Case("truncated_et", ".et", build_truncated_et, "source.damaged"),
+    Case("truncated_ett", ".ett", build_truncated_et, "source.damaged"),
+    Case("encrypted_et_msoffcrypto", ".et", build_encrypted_for_real, "source.encrypted"),
+    Case("encrypted_ett_ole_by_hand", ".ett",
+         lambda p: p.write_bytes(ole_with_encrypted_package()), "source.encrypted"),
+    Case("xlsx_renamed_et", ".et", repack, "source.wrong_suffix", {"kind": "xlsx"}),
     Case("over_256_mib", ".xlsx", build_too_large, "source.too_large", {"mb": 300}),
 ]
 BY_NAME = {case.name: case for case in CASES}
@@ -550,6 +677,55 @@ def test_sound_workbooks_still_read(name: str, tmp_path: Path) -> None:
         assert (len(rows), max(len(row) for row in rows)) == (2000, 26)
 
 
+SOUND_XLSB = {
+    "written_in_order": (xb.rows(XLSB_TABLE), None),
+    "rows_out_of_order": (
+        xb.row(2) + xb.text(1, "x") + xb.row(0) + xb.number(0, 7),
+        [[7.0, ""], ["", ""], ["", "x"]],
+    ),
+    "stops_past_the_last_row": (
+        xb.row(0) + xb.number(0, 1) + xb.row(0x0010_0001) + xb.number(16_383, 2),
+        [[1.0]],
+    ),
+    "wide_but_sane": (xb.row(0) + xb.number(0, 1) + xb.row(1999) + xb.number(25, 2), None),
+}
+
+
+@pytest.mark.parametrize("name", list(SOUND_XLSB))
+def test_sound_xlsb_still_read(name: str, tmp_path: Path) -> None:
+    """The record checks must not refuse what the reader handles; cells after a row
+    header past 0x100000 are dropped by both, so they are not measured."""
+    records, expected = SOUND_XLSB[name]
+    path = xb.write_xlsb(tmp_path / "good.xlsb", {"物资台账": records})
+    inspect_workbook(path)
+    rows = FileSource(path).read().sheets[0].rows
+    if name == "written_in_order":
+        assert rows[1] == ["WZ0001", "折叠椅1", 2.0]
+    elif expected is not None:
+        assert rows == expected
+    else:
+        assert (len(rows), max(len(row) for row in rows)) == (2000, 26)
+
+
+def test_xlsb_records_and_cells_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            tripwire: None) -> None:
+    """Past MAX_RECORDS records (time) or MAX_SHEET_CELLS cells held by the reader (memory,
+    even all in one place) an .xlsb is refused; the limits are lowered here, the full
+    ones would take a 100 MB file to reach."""
+    monkeypatch.setattr(safety, "MAX_RECORDS", 5_000)
+    many = xb.write_xlsb(tmp_path / "many.xlsb", {
+        "物资台账": xb.rows(XLSB_TABLE) + b"\x25\x00" * 6_000})  # BrtACBegin, empty
+    error, seconds = refusal(lambda: FileSource(many).read())
+    assert error.key == "source.bomb" and "records" in error.values["detail"]
+    monkeypatch.setattr(safety, "MAX_RECORDS", 48_000_000)
+    monkeypatch.setattr(safety, "MAX_SHEET_CELLS", 1_000)
+    piled = xb.write_xlsb(tmp_path / "piled.xlsb", {
+        "物资台账": xb.row(0) + xb.number(0, 1) * 2_000})  # 2,000 cells all in A1
+    error, seconds = refusal(lambda: FileSource(piled).read())
+    assert error.key == "source.bomb" and "2000 cells" in error.values["detail"]
+    assert seconds < TIME_LIMIT
+
+
 CLI_CASES = [
     "empty",
     "csv_as_xlsx",
@@ -558,6 +734,10 @@ CLI_CASES = [
     "sizes_lie_crc_forged",
     "billion_laughs_shared_strings",
     "absurd_used_area_rows_without_r",
+    "xlsb_absurd_used_area",
+    "xlsb_zip_bomb",
+    "truncated_et",
+    "encrypted_ett_ole_by_hand",
 ]
 
 
@@ -566,10 +746,11 @@ def test_cli_refuses_with_one_line(name: str, corpus: Callable[[str], Path],
                                    tmp_path: Path) -> None:
     """`clerk validate` on an office whose register is hostile: exit 2, one line on stderr
     naming the file, no traceback, the file untouched."""
-    bad = tmp_path / "bad.xlsx"
+    bad = tmp_path / f"bad{BY_NAME[name].suffix}"
     shutil.copyfile(corpus(name), bad)
     (tmp_path / "office.toml").write_text(
-        '[office]\nname = "测试学生会"\n[registers]\nassets = "bad.xlsx"\n', encoding="utf-8"
+        f'[office]\nname = "测试学生会"\n[registers]\nassets = "{bad.name}"\n',
+        encoding="utf-8",
     )
     before = sha256(bad)
     started = time.monotonic()
@@ -581,13 +762,14 @@ def test_cli_refuses_with_one_line(name: str, corpus: Callable[[str], Path],
     lines = done.stderr.splitlines()
     assert done.returncode == 2, f"{name}: exit {done.returncode}, stderr {done.stderr!r}"
     assert len(lines) == 1 and lines[0].strip(), f"{name}: stderr {done.stderr!r}"
-    assert "bad.xlsx" in lines[0]
+    assert bad.name in lines[0]
     assert "Traceback" not in done.stderr
     assert seconds < TIME_LIMIT + 10, f"{name}: {seconds:.1f} s"
     assert sha256(bad) == before
 
 
-MEASURED = ["zip_bomb", "sizes_lie_crc_forged", "absurd_used_area_positional"]
+MEASURED = ["zip_bomb", "sizes_lie_crc_forged", "absurd_used_area_positional", "xlsb_zip_bomb",
+            "xlsb_sizes_lie_crc_forged", "xlsb_absurd_used_area"]
 
 READER = """
 import json, resource, sys

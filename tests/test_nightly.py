@@ -211,7 +211,8 @@ def test_a_year_the_calendar_does_not_know_is_said_unless_the_office_filled_it_i
     build(other)
     text = (other / "office.toml").read_text(encoding="utf-8")
     (other / "office.toml").write_text(text.replace(
-        'name = "测试大学学生会"', f'name = "测试大学学生会"\nextra_workdays = [{year}-02-20]'),
+        'name = "测试大学学生会"', f'name = "测试大学学生会"\nextra_workdays = [{year}-02-20]'
+        f'\nclosures = [{year}-02-15]'),
         encoding="utf-8")
     _, report = nightly(other, f"{year}-03-09")
     assert not [n for n in report["notes"] if "extra_workdays" in n], report["notes"]

@@ -90,7 +90,8 @@ def by_key(rows):
 
 def test_json_has_every_section_with_stable_keys(report):
     assert {"numbers", "targets", "roles", "rules", "kpis", "calendar", "roster"} <= set(report)
-    assert set(report["numbers"][0]) == {"key", "value", "unit", "default", "source", "label"}
+    assert set(report["numbers"][0]) == {"key", "value", "unit", "default", "source", "label",
+                                         "used"}
     assert report["roster"]["state"] == "read"
     assert report["locale"] == "zh-Hans"
 
@@ -99,14 +100,15 @@ def test_the_offices_numbers_are_marked_as_its_own(report):
     numbers = by_key(report["numbers"])
     assert numbers["minutes_hours"] | {"label": ""} == {
         "key": "minutes_hours", "value": 24, "unit": "hours", "default": 48,
-        "source": "office", "label": ""}
+        "source": "office", "label": "", "used": True}
     assert numbers["minutes_hours"]["label"] == "会后发布纪要的时限（小时）"
     assert numbers["expense_audit_workdays"]["source"] == "office"
     assert numbers["meeting_notice_hours"]["source"] == "default"
     assert numbers["meeting_notice_hours"]["value"] == 48
     assert numbers["budget_tolerance"] | {"label": ""} == {
         "key": "budget_tolerance", "value": 0.05, "unit": "share", "default": 0.05,
-        "source": "default", "label": ""}
+        "source": "default", "label": "", "used": True}
+    assert numbers["document_flow_hours"]["used"] is False
     assert {k for k, row in numbers.items() if row["source"] == "office"} == {
         "minutes_hours", "expense_audit_workdays"}
 
@@ -175,7 +177,7 @@ def test_text_says_what_is_the_offices_and_names_people(text):
     assert "task_on_time  任务按时完成率：目标 ≥ 90%（本办公室设定，默认 ≥ 95%）" in text
     assert "reimbursement_audit_days  报销审核平均用时：目标 ≤ 3 个工作日（本办公室设定" in text
     assert "budget_deviation  预算执行偏差率：目标 ±5%（默认）" in text
-    assert ("office_department  办公室（负责督办的部门）：综合办公室"
+    assert ("office_department  负责督办的部门（办公室）：综合办公室"
             "（本办公室设定，默认 办公室）") in text
     assert "综合办公室 部长 = 王芳（H_OFF）" in text
     assert "主席 = 李主席（P001）" in text
@@ -198,14 +200,24 @@ def test_calendar_years_next_year_is_not_covered(report, text):
 
 
 def test_extra_workdays_fill_next_year(tmp_path):
-    folder = office(tmp_path / "filled", office_lines=f"extra_workdays = [{LAST + 1}-02-20]")
+    """Make-up days alone leave that year's holidays as working days: still announced;
+    with its holidays in closures too, the year is the office's."""
+    folder = office(tmp_path / "half", office_lines=f"extra_workdays = [{LAST + 1}-02-20]")
+    calendar = run_json(folder)["calendar"]
+    assert calendar["office_years"] == []
+    assert calendar["uncovered_years"] == [LAST + 1]
+    assert calendar["office_years_without_closures"] == [LAST + 1]
+    done = clerk("policy", "--today", TODAY, cwd=folder)
+    assert f"⚠ {LAST + 1} 年由本办公室补充了调休上班日，但 closures 中没有" in done.stdout
+    assert "都没有覆盖" in done.stdout and "都已覆盖" not in done.stdout
+    folder = office(tmp_path / "filled", office_lines=(
+        f"extra_workdays = [{LAST + 1}-02-20]\nclosures = [{LAST + 1}-02-15]"))
     calendar = run_json(folder)["calendar"]
     assert calendar["office_years"] == [LAST + 1]
     assert calendar["uncovered_years"] == []
-    assert calendar["office_years_without_closures"] == [LAST + 1]
+    assert calendar["office_years_without_closures"] == []
     done = clerk("policy", "--today", TODAY, cwd=folder)
     assert f"由本办公室补全的年份：{LAST + 1}" in done.stdout
-    assert f"⚠ {LAST + 1} 年由本办公室补充了调休上班日，但 closures 中没有" in done.stdout
     assert "都没有覆盖" not in done.stdout
 
 
@@ -236,7 +248,8 @@ def test_english(folder):
 @pytest.mark.parametrize(("policy", "key"), [
     ("\n[policy]\nminutes_hours = -1\n", "policy.minutes_hours"),
     ("\n[policy.targets]\ntask_on_time = 95\n", "policy.targets.task_on_time"),
-    ('\n[enums]\ndepartments = ["主席团", "综合办公室"]\n', "policy.roles.office_department"),
+    ('\n[enums]\ndepartments = ["主席团", "综合办公室"]\n[policy.roles]\n'
+     'office_department = "办公室"\n', "policy.roles.office_department"),
 ])
 def test_a_bad_policy_value_is_one_line_naming_the_key(tmp_path, policy, key):
     folder = office(tmp_path / "bad", policy=policy)

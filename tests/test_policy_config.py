@@ -9,6 +9,8 @@ import json
 import pytest
 from conftest import clerk, findings_json, write_config, write_xlsx
 
+from automation.errors import ConfigError
+
 MEMBERS = [
     ["学号", "姓名", "部门", "职务", "手机号", "邮箱", "状态"],
     ["P001", "主席甲", "主席团", "主席", "13800000001", "p1@x.edu.cn", "在任"],
@@ -56,6 +58,13 @@ def test_the_issue_example_minutes_hours_72_runs(tmp_path):
     ("[policy]\nminute_hours = 72", "policy.minute_hours", "minutes_hours"),
     ("[policy.targets]\ntask_ontime = 0.9", "policy.targets.task_ontime", "task_on_time"),
     ("[policy]\nminutes_hours = \"两天\"", "policy.minutes_hours", "两天"),
+    ("[policy]\nminutes_hours = \"48\"", "policy.minutes_hours", "不加引号"),
+    ("[policy]\ncase_progress_workdays = true", "policy.case_progress_workdays", "数字"),
+    ("[policy]\ncase_response_hours = 3000000", "policy.case_response_hours", "8784"),
+    ("[policy]\nreferral_followup_workdays = 10000000", "policy.referral_followup_workdays",
+     "366"),
+    ("[policy]\nbudget_tolerance = 0.1\n[policy.targets]\nbudget_deviation = 0.2",
+     "policy.targets.budget_deviation", "policy.budget_tolerance"),
 ])
 def test_each_bad_policy_value_is_refused_with_its_key(tmp_path, policy, key, said):
     office(tmp_path, "\n" + policy + "\n")
@@ -74,12 +83,31 @@ def test_the_line_is_in_the_office_language(tmp_path):
     assert "policy.minutes_hours" in line and "more than 0" in line
 
 
-def test_renamed_departments_without_roles_are_refused_not_silently_lost(tmp_path):
-    """An office that renames 办公室 in [enums] must say where escalations go."""
+def test_renamed_departments_without_roles_run_and_say_where_escalations_are_lost(tmp_path):
+    """An office.toml from before [policy] that renamed 办公室 in [enums] keeps running, as
+    it did; the escalations that name the old department are reported undeliverable, and
+    `clerk policy` says nobody holds that role. A department the office writes in
+    [policy.roles] itself must exist."""
     enums = '\n[enums]\ndepartments = ["主席团", "秘书处", "维权部"]\n'
     office(tmp_path, enums=enums)
+    done = clerk("remind", "--dry-run", "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    shown = clerk("policy", cwd=tmp_path)
+    assert shown.returncode == 0
+    assert "「办公室」不在本办公室的 [enums] departments 中" in shown.stdout
+    office(tmp_path, '\n[policy.roles]\noffice_department = "办公室"\n', enums)
     line = refused(tmp_path)
     assert "policy.roles.office_department" in line and "秘书处" in line
+
+
+def test_roles_may_be_written_in_any_locale(tmp_path):
+    office(tmp_path, '\n[policy.roles]\nrights_department = "權益服務部"\n'
+                     'office_department = "General Office"\n')
+    shown = clerk("policy", "--format", "json", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    roles = {r["key"]: r for r in json.loads(shown.stdout)["roles"]}
+    assert roles["rights_department"]["value"] == "权益服务部"
+    assert roles["office_department"]["value"] == "办公室"
 
 
 def test_renamed_departments_with_roles_run(tmp_path):
@@ -113,6 +141,7 @@ def test_a_register_pointed_at_another_registers_workbook_is_one_error(tmp_path)
     finance = [f for f in report["findings"] if f["register"] == "finance"]
     assert [f["code"] for f in finance] == ["no_tables"]
     assert finance[0]["severity"] == "error"
+    assert finance[0]["table"] == "" and finance[0]["cell"] == ""  # the whole register
     assert "[registers] finance" in finance[0]["message"]
     assert "成员" in finance[0]["message"]  # the sheets it did find
 
@@ -136,6 +165,86 @@ def test_a_number_moves_only_the_targets_rules_md_links_to_it():
     assert policy.target("budget_deviation") == 0.1
     assert policy.is_office_choice("targets.budget_deviation")
     assert not policy.is_office_choice("targets.reimbursement_audit_days")
-    explicit = config_from_dict({"policy": {"budget_tolerance": 0.1,
-                                            "targets": {"budget_deviation": 0.02}}}).in_force
-    assert explicit.target("budget_deviation") == 0.02
+    # written as the KPI's target instead, the tolerance follows it
+    as_target = config_from_dict({"policy": {"targets": {"budget_deviation": 0.02}}}).in_force
+    assert as_target.target("budget_deviation") == 0.02
+    assert as_target.number("budget_tolerance") == 0.02
+    assert as_target.is_office_choice("budget_tolerance")
+    # the same value twice is fine; two different ones cannot both be the target
+    config_from_dict({"policy": {"budget_tolerance": 0.1, "targets": {"budget_deviation": 0.1}}})
+    with pytest.raises(ConfigError) as refused:
+        config_from_dict({"policy": {"budget_tolerance": 0.1,
+                                     "targets": {"budget_deviation": 0.02}}})
+    assert "policy.targets.budget_deviation" in str(refused.value)
+    assert "policy.budget_tolerance" in str(refused.value)
+
+
+def test_a_meeting_kind_the_office_added_uses_the_regular_lead(tmp_path):
+    """[enums] meeting_kinds adds 部门会: neither 例会 nor 重大. It is announced
+    meeting_notice_hours ahead like a 例会 (here 30 h), not silently never."""
+    meetings = [["会议编号", "会议名称", "会议类型", "组织人学号", "通知时间", "开会时间"],
+                # due: 11-12 08:00 - 30 h = 11-11 02:00; heads-up from 11-10 02:00
+                ["M_NEW", "部门例会", "部门会", "H_OFF", None, "2025-11-12 08:00"],
+                # held 11-05 10:00, announced 31 h before: on time under 30 h
+                ["M_HELD", "部门例会", "部门会", "H_OFF", "2025-11-04 03:00",
+                 "2025-11-05 10:00"],
+                # held, announced 29 h before: late
+                ["M_LATE", "部门例会", "部门会", "H_OFF", "2025-11-05 05:00",
+                 "2025-11-06 10:00"]]
+    write_xlsx(tmp_path / "roster.xlsx", {"成员": MEMBERS, "会议记录": meetings})
+    write_config(tmp_path, {"roster": "roster.xlsx"}, extra=(
+        '\n[enums]\nmeeting_kinds = ["例会", "重大", "部门会"]\n'
+        "\n[policy]\nmeeting_notice_hours = 30\n"))
+    done = clerk("remind", "--dry-run", "--format", "json", "--today", "2025-11-10",
+                 cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    due = [(r["rule"], r["record_id"]) for r in json.loads(done.stdout)["reminders"]]
+    assert ("meeting_notice_due", "M_NEW") in due
+    early = clerk("remind", "--dry-run", "--format", "json", "--today", "2025-11-09",
+                  cwd=tmp_path)
+    assert "M_NEW" not in early.stdout  # 11-09 08:00 is before the heads-up
+    kpi = clerk("kpi", "--format", "json", "--period", "2025-11", "--today", "2025-11-10",
+                cwd=tmp_path)
+    row = next(r for r in json.loads(kpi.stdout)["kpis"]
+               if r["key"] == "meeting_notice_on_time" and r["department"] is None)
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+
+
+def test_an_unknown_calendar_year_is_one_plain_line_from_kpi(tmp_path):
+    """Not a Python warning with a file name and a source line."""
+    from automation.workdays import WorkCalendar
+
+    year = (WorkCalendar("CN").library_years() or (0, 2026))[1] + 1
+    expenses = [["报销单号", "预算编号", "支出事项", "金额", "支出日期", "提交日期",
+                 "经办人学号", "审核日期", "状态"],
+                ["E1", "B1", "水", 10, f"{year}-03-01", f"{year}-03-01", "H_OFF",
+                 f"{year}-03-03", "已审核"]]
+    write_xlsx(tmp_path / "finance.xlsx", {"活动预算": BUDGETS, "报销明细": expenses})
+    write_config(tmp_path, {"finance": "finance.xlsx"})
+    done = clerk("kpi", "--period", f"{year}-03", "--today", f"{year}-03-31", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and str(year) in lines[0] and "extra_workdays" in lines[0], lines
+    assert "Warning" not in done.stderr and ".py" not in done.stderr
+
+
+def test_the_reminder_log_keeps_the_title_that_went_out(tmp_path):
+    """Sent under 12 h on 10-22, under 18 h on 10-23: each day's line says its own."""
+    cases = [["案件编号", "受理时间", "诉求摘要", "承办人学号", "状态"],
+             ["C1", "2025-10-20 09:00", "热水", "H_OFF", "处理中"]]
+    write_xlsx(tmp_path / "roster.xlsx", {"成员": MEMBERS})
+    write_xlsx(tmp_path / "cases.xlsx", {"权益案件": cases})
+
+    def run(hours: int, today: str) -> None:
+        write_config(tmp_path, {"roster": "roster.xlsx", "cases": "cases.xlsx"},
+                     extra=f"\n[policy]\ncase_response_hours = {hours}\n")
+        done = clerk("remind", "--today", today, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+
+    run(12, "2025-10-22")
+    run(18, "2025-10-23")
+    log = (tmp_path / "output" / "reminder_log.csv").read_text(encoding="utf-8-sig")
+    day1 = [line for line in log.splitlines() if line.startswith("2025-10-22")]
+    day2 = [line for line in log.splitlines() if line.startswith("2025-10-23")]
+    assert day1 and all("超过 12 小时未首次回复" in line for line in day1), day1
+    assert day2 and all("超过 18 小时未首次回复" in line for line in day2), day2

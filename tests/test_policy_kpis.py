@@ -232,8 +232,11 @@ def test_budget_deviation_per_department_and_at_the_tolerance(result):
     assert sport["value"] == pytest.approx(-0.28965)
 
 
-def test_budget_deviation_target_can_be_set_apart_from_the_tolerance(tmp_path):
-    build(tmp_path, policy=POLICY + "budget_deviation = 0.30\n")
+def test_budget_deviation_target_written_as_a_target_moves_the_tolerance(tmp_path):
+    """RULES.md: budget_tolerance is budget_deviation's target; written under
+    [policy.targets] instead, it is the same number (and both at once must agree)."""
+    build(tmp_path, policy=POLICY.replace("budget_tolerance = 0.10\n", "")
+          + "budget_deviation = 0.30\n")
     result = kpis(tmp_path)
     assert counts(result, "budget_deviation")[2:] == (0.3, True)        # -16 %
     assert counts(result, "budget_deviation", "文体活动部")[2:] == (0.3, True)  # -29 %
@@ -279,6 +282,13 @@ case_response_24h = 0.95
     total = row(result, "budget_deviation", office="全部单位")
     assert (total["numerator"], total["denominator"], total["target"], total["met"]) == (
         -479.18, 3001.0, 0.1, False)
+    # each unit's line is named with the hours it was counted by; the total says they differ
+    text = clerk("kpi", "--period", "2025-fall", "--today", "2025-10-20", cwd=tmp_path).stdout
+    blocks = dict(b.split("]\n", 1) for b in text.split("\n[")[1:])
+    assert " 权益案件 12 小时响应率: " in blocks["测试大学学生会"]
+    assert " 权益案件 48 小时响应率: " in blocks["计算机学院分会"]
+    assert " 权益案件 12 小时响应率（各单位按本单位时限统计）: " in blocks["全部单位"]
+    assert " 权益案件办结率: " in blocks["全部单位"]  # no number in its name: nothing to say
 
 
 # -- what a person reads ------------------------------------------------------------------

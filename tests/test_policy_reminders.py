@@ -315,6 +315,9 @@ def test_digest_titles_and_todo_show_the_numbers_in_force(sent):
     assert "例会提前 24 小时、重大会议提前 96 小时" in notice
     assert "会议纪要超过 24 小时未发布" in notice
     assert "报销单票据不全" in notice
+    receipts = notice[notice.index("报销单票据不全"):].split("\n- ")[0]
+    assert "提交于：" in receipts and "截止" not in receipts and "逾期" not in receipts
+    assert "审核人就会收到审核提醒" in receipts
     assert "如需延期请与总监沟通" in notice
     head = digest_text(sent, "D_ARTS")
     assert "报销单超过 1 个工作日未审核" in head

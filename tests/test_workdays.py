@@ -292,3 +292,12 @@ def test_calendar_for_reads_extra_workdays_from_the_config() -> None:
         {"office": {"extra_workdays": ["2025-10-12"], "closures": ["2025-10-13"]}})
     cal = calendar_for(config)
     assert cal.is_workday(date(2025, 10, 12)) and not cal.is_workday(date(2025, 10, 13))
+
+
+def test_make_up_days_without_holidays_still_say_the_year() -> None:
+    """Only extra_workdays for 2027: its Spring Festival would count as working days."""
+    said: list[int] = []
+    cal = WorkCalendar("CN", extra_workdays=[date(2027, 2, 6)], warn=said.append)
+    assert cal.is_workday(date(2027, 2, 6))
+    cal.add_workdays(date(2027, 2, 5), 3)
+    assert said == [2027] and cal.office_years == frozenset()

@@ -8,9 +8,11 @@ language and redacted by the same rule as everything else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -27,7 +29,7 @@ from ..policy.statuses import (
     REFERRED_CASE,
     RETURNED_EXPENSE,
 )
-from ..registers import Kind, get_table
+from ..registers import Kind, get_table, table_label
 from ..reminders.rules import referral_followup_due, run_time
 from ..workdays import WorkCalendar
 
@@ -325,7 +327,8 @@ def budgets(office: OfficeData, period: Period, config: OfficeConfig) -> Section
 FINDING_COLUMNS = (Col("location"), Col("table"), Col("message"), Col("value"))
 
 
-def error_findings(findings: list[Finding], table_label: Any) -> Section:
+def error_findings(findings: list[Finding], table_label: Callable[[str, str], str]
+                   ) -> Section:
     rows = [{"location": f.location, "table": table_label(f.register, f.table),
              "message": f.message, "value": f.value or None}
             for f in findings if f.severity == "error"]
@@ -335,12 +338,6 @@ def error_findings(findings: list[Finding], table_label: Any) -> Section:
 def handover_checklist(office: OfficeData, findings: list[Finding], config: OfficeConfig,
                        period: Period, calendar: WorkCalendar, locale: str) -> Checklist:
     """The 交接清单 as of `period.as_of` (the configured run hour of that day)."""
-    def table_label(register: str, table: str) -> str:
-        try:
-            return get_table(f"{register}.{table}").label.get(locale)
-        except KeyError:
-            return f"{register}.{table}"
-
     now = run_time(period.as_of, config.office.run_hour)
     sections = [
         open_loans(office, period.as_of),
@@ -348,6 +345,6 @@ def handover_checklist(office: OfficeData, findings: list[Finding], config: Offi
         open_cases(office, calendar, now, config.in_force),
         unpaid_expenses(office),
         budgets(office, period, config),
-        error_findings(findings, table_label),
+        error_findings(findings, partial(table_label, locale=locale)),
     ]
     return Checklist(config.office.name, period, period.as_of, sections)

@@ -71,7 +71,8 @@ def kpi_tab(result: KpiResult, locale: str) -> list[list[object]]:
     rows: list[list[object]] = [[t(f"kpi.column.{c}", locale) for c in (
         "kpi", "office", "department", "value", "numerator", "denominator", "target", "met")]]
     for row in result.rows:
-        rows.append([result.label(row.key, locale), row.office or "", row.department or "",
+        rows.append([result.label(row.key, locale, row.office), row.office or "",
+                     row.department or "",
                      shown_value(row, locale), row.numerator, row.denominator,
                      shown_target(row, locale), shown_met(row)])
     return rows

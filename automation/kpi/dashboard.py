@@ -34,7 +34,7 @@ from jinja2 import Environment
 
 from ..i18n import t
 from ..load import OfficeData
-from ..policy import Measure, Policy
+from ..policy import Measure
 from ..policy.statuses import RETURNED_EXPENSE
 from ..reports.findings import HTML_LANG, _atomic, _display_width, _locale, _sheet_title
 from ..reports.kpi_text import signed_percent
@@ -64,9 +64,9 @@ _GOOD, _BAD, _MUTED = "#16a34a", "#dc2626", "#98a2b3"
 # --------------------------------------------------------------------------- shared
 
 
-def _names(policy: Policy, loc: str) -> dict[str, str]:
-    """Every KPI's name in `loc` with the numbers of `policy`, in dashboard order."""
-    return {key: policy.kpi_label(key, loc) for key in _KEYS}
+def _names(result: KpiResult, loc: str) -> dict[str, str]:
+    """Every KPI's name in `loc` with the numbers in force, in dashboard order."""
+    return {key: result.label(key, loc) for key in _KEYS}
 
 
 def _fmt_value(key: str, value: float | None, loc: str) -> str:
@@ -283,7 +283,7 @@ def _kpi_sheet(book, fmt: _Formats, result: KpiResult, loc: str, office_name: st
         sheet.write_string(_KPI_HEADER_ROW, col, text, fmt.header)
     seen = [headers]
     overall = _overall(result)
-    names = _names(result.policy, loc)
+    names = _names(result, loc)
     for index, (key, row) in enumerate(overall.items()):
         r = _KPI_HEADER_ROW + 1 + index
         label = names[key]
@@ -339,7 +339,7 @@ def _department_sheet(book, fmt: _Formats, result: KpiResult, loc: str) -> None:
     name = _sheet_title(t("dashboard.sheet_departments", loc))
     sheet = book.add_worksheet(name)
     departments = _departments(result)
-    names = _names(result.policy, loc)
+    names = _names(result, loc)
     headers = ([t("dashboard.rank", loc), t("dashboard.department", loc)]
                + [names[k] for k in _KEYS]
                + [t("dashboard.met_count", loc), t("dashboard.measured", loc),
@@ -437,7 +437,7 @@ def write_dashboard_xlsx(result: KpiResult, trend: list[KpiResult], path: Path, 
         fmt = _Formats(book, loc)
         _kpi_sheet(book, fmt, result, loc, office_name)
         _department_sheet(book, fmt, result, loc)
-        _trend_sheet(book, fmt, trend, loc, _names(result.policy, loc))
+        _trend_sheet(book, fmt, trend, loc, _names(result, loc))
         book.close()
     return path
 
@@ -864,7 +864,7 @@ def write_dashboard_html(result: KpiResult, trend: list[KpiResult], path: Path, 
 
     loc = _locale(locale)
     overall = _overall(result)
-    names = _names(result.policy, loc)
+    names = _names(result, loc)
     cards = [{"name": names[key], "value": _fmt_value(key, row.value, loc),
               "target": _fmt_target(key, row.target, loc), "met": _met_text(row.met, loc),
               "state": _state(row.met), "detail": _detail(row, loc),
@@ -1095,7 +1095,7 @@ def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
     loc = _locale(locale)
     stem = Path(path_stem)
     departments = _departments(result)
-    names = _names(result.policy, loc)
+    names = _names(result, loc)
     title = _heading(office_name, t("dashboard.department_title", loc))
     meta = _period_line(result.period, loc)
 

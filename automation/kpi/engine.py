@@ -22,21 +22,18 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import t
 from ..load import OfficeData
 from ..policy import DEFAULT_POLICY, KPI_SPECS, KpiSpec, Measure, Policy
 from ..policy.statuses import (
     GOOD_ATTENDANCE,
     GOOD_CONDITION,
-    MAJOR_MEETING,
-    REGULAR_MEETING,
     RESOLVED_CASE,
     RETURNED_EXPENSE,
     TRAINING,
 )
 from ..workdays import WorkCalendar
 from .periods import Period
-
-"""A claim whose money does not count against its budget (the archive's handover reads it)."""
 
 _EPSILON = 1e-12
 """Room for floating point at a boundary: a value exactly at its target meets it."""
@@ -142,9 +139,7 @@ def meeting_notice_on_time(scope: Scope) -> pd.DataFrame:
         return _empty()
     m = meetings[scope.within(meetings["start_at"])
                  & (meetings["start_at"].dt.normalize() <= scope.as_of)]
-    leads = {REGULAR_MEETING: scope.policy.number("meeting_notice_hours"),
-             MAJOR_MEETING: scope.policy.number("meeting_notice_major_hours")}
-    lead = pd.to_timedelta(m["kind"].map(leads).astype("float64"), unit="h")
+    lead = scope.policy.notice_leads(m["kind"])
     good = m["notice_at"].notna() & ((m["start_at"] - m["notice_at"]) >= lead)
     return _population(scope.member_department(m["organizer_id"]), good)
 
@@ -174,7 +169,7 @@ def _expense_departments(scope: Scope, expenses: pd.DataFrame) -> pd.Series:
 @_kpi
 def reimbursement_audit_days(scope: Scope) -> pd.DataFrame:
     """Claims audited in P: the working days from submission to audit (the mean is judged
-    against expense_audit_workdays unless the office set its own target)."""
+    against the KPI's own target, ≤ 2.0 by default)."""
     expenses = scope.frame("finance.expenses")
     if expenses is None:
         return _empty()
@@ -421,6 +416,8 @@ class KpiResult:
     rows: list[KpiRow] = field(default_factory=list)
     policy: Policy = field(default=DEFAULT_POLICY, repr=False, compare=False)
     """The policy the targets (and the labels' numbers) came from; not in the JSON."""
+    unit_policies: dict[str, Policy] = field(default_factory=dict, repr=False, compare=False)
+    """Each rolled-up office's own policy, by its name: the deadlines its rows count by."""
 
     def to_dict(self) -> dict[str, Any]:
         """DESIGN.md's `kpi --format json` contract."""
@@ -430,9 +427,16 @@ class KpiResult:
         return next(r for r in self.rows if r.key == key and r.department is None
                     and (office is None or r.office == office))
 
-    def label(self, key: str, locale: str) -> str:
-        """A KPI's name with the numbers in force: 权益案件 12 小时响应率."""
-        return self.policy.kpi_label(key, locale)
+    def label(self, key: str, locale: str, office: str | None = None) -> str:
+        """A KPI's name with the numbers in force: 权益案件 12 小时响应率. A unit's rows are
+        named with its own numbers; a name for several units whose numbers differ says so."""
+        own = self.unit_policies.get(office) if office is not None else None
+        if own is not None:
+            return own.kpi_label(key, locale)
+        name = self.policy.kpi_label(key, locale)
+        if len({p.kpi_label(key, locale) for p in self.unit_policies.values()} | {name}) > 1:
+            name += t("kpi.units_differ", locale)
+        return name
 
 
 UnitSpec = tuple[str, OfficeData, WorkCalendar, Policy]
@@ -460,7 +464,8 @@ def compute_kpis(units: Sequence[UnitSpec], period: Period, total_label: str | N
     """
     if policy is None:
         policy = units[0][3] if units else DEFAULT_POLICY
-    result = KpiResult(period, policy=policy)
+    result = KpiResult(period, policy=policy,
+                       unit_policies={name: own for name, _, _, own in units})
     per_unit = [(name, populations(office, period, calendar, own))
                 for name, office, calendar, own in units]
     for kpi in KPIS:

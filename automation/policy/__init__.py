@@ -15,7 +15,9 @@ from .model import (
     Problem,
     RolesSection,
     TargetsSection,
+    canonical_roles,
     problems,
+    used_numbers,
 )
 from .numbers import NUMBERS, ROLES
 from .rules import RULE_SPECS
@@ -38,5 +40,7 @@ __all__ = [
     "RuleSpec",
     "TargetsSection",
     "Unit",
+    "canonical_roles",
     "problems",
+    "used_numbers",
 ]

@@ -9,12 +9,15 @@ have) rather than pydantic's English.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ..registers.enums import DOMAINS
@@ -23,10 +26,18 @@ from .kpis import KPI_SPECS
 from .numbers import NUMBERS, ROLES
 from .rules import RULE_SPECS
 from .schema import KpiSpec, Measure, Unit
+from .statuses import MAJOR_MEETING
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    """Numbers must be numbers (not `true`, not "12"), and unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True, strict=True)
+
+
+MAX_HOURS = 24 * 366
+MAX_WORKDAYS = 366
+"""Beyond a year, a deadline is a typo (and past what date arithmetic can carry)."""
 
 
 TargetsSection: type[BaseModel] = create_model(  # type: ignore[call-overload]
@@ -61,37 +72,71 @@ class Problem:
 
 
 def problems(section: BaseModel, departments: list[str], roles: list[str]) -> list[Problem]:
-    """Every impossible value of a `[policy]` section, in declaration order."""
+    """Every impossible value of a `[policy]` section, in declaration order. Role values
+    are checked against the office's `[enums]` only where the office wrote them: a default
+    that names a department the office renamed leaves those escalations undeliverable (and
+    said so at each run and by `clerk policy`), as before the policy existed."""
     out: list[Problem] = []
     for key, number in NUMBERS.items():
         value = float(getattr(section, key))
+        found = {"found": f"{value:.15g}"}
         if number.unit is Unit.SHARE:
             if not 0 <= value <= 1:
-                out.append(Problem(key, "config.policy_share", {"found": f"{value:g}"}))
+                out.append(Problem(key, "config.policy_share", found))
         elif not math.isfinite(value) or value <= 0:
-            out.append(Problem(key, f"config.policy_{number.unit.value}", {"found": f"{value:g}"}))
+            out.append(Problem(key, f"config.policy_{number.unit.value}", found))
         elif number.unit is Unit.WORKDAYS and value != int(value):
-            out.append(Problem(key, "config.policy_whole", {"found": f"{value:g}"}))
+            out.append(Problem(key, "config.policy_whole", found))
+        elif value > (MAX_HOURS if number.unit is Unit.HOURS else MAX_WORKDAYS):
+            out.append(Problem(key, f"config.policy_{number.unit.value}_too_large",
+                               found | {"most": MAX_HOURS if number.unit is Unit.HOURS
+                                        else MAX_WORKDAYS}))
     targets = section.targets  # type: ignore[attr-defined]
     for key, spec in KPI_SPECS.items():
         value = getattr(targets, key)
         if value is None:
             continue
+        found = {"found": f"{value:.15g}"}
         if spec.measure is Measure.MEAN_DAYS:
-            if not math.isfinite(value) or value < 0:
-                out.append(Problem(f"targets.{key}", "config.policy_target_days",
-                                   {"found": f"{value:g}"}))
+            if not math.isfinite(value) or value < 0 or value > MAX_WORKDAYS:
+                out.append(Problem(f"targets.{key}", "config.policy_target_days", found))
+        elif 1 < value <= 100:
+            out.append(Problem(f"targets.{key}", "config.policy_target_percent",
+                               found | {"percent": f"{value / 100:.15g}"}))
         elif not 0 <= value <= 1:
-            out.append(Problem(f"targets.{key}", "config.policy_target_share",
-                               {"found": f"{value:g}", "percent": f"{value / 100:g}"}))
+            out.append(Problem(f"targets.{key}", "config.policy_target_share", found))
+        elif isinstance(spec.target, str) and spec.target in section.model_fields_set \
+                and value != float(getattr(section, spec.target)):
+            out.append(Problem(f"targets.{key}", "config.policy_target_twice",
+                               found | {"number": f"policy.{spec.target}",
+                                        "number_value": f"{getattr(section, spec.target):g}"}))
     chosen = section.roles  # type: ignore[attr-defined]
     for key, role in ROLES.items():
+        if key not in chosen.model_fields_set:
+            continue
         value = getattr(chosen, key)
         allowed = departments if role.domain == "departments" else roles
         if value not in allowed:
             out.append(Problem(f"roles.{key}", f"config.policy_{role.domain}",
-                               {"found": value, "known": "、".join(allowed)}))
+                               {"found": value, "known": " / ".join(allowed)}))
     return out
+
+
+def canonical_roles(section: BaseModel, replaced: set[str]) -> None:
+    """A role written in any locale's spelling of a default department or role
+    (權益服務部, Student Rights) means its canonical value, as in the workbooks; a domain the
+    office replaced through `[enums]` is taken as written."""
+    chosen = section.roles  # type: ignore[attr-defined]
+    for key in chosen.model_fields_set:
+        domain = ROLES[key].domain
+        if domain in replaced:
+            continue
+        value = str(getattr(chosen, key)).strip()
+        for label in DOMAINS[domain]:
+            if value in label.all() or value.casefold() == label.en.casefold():
+                value = label.hans
+                break
+        object.__setattr__(chosen, key, value)
 
 
 @dataclass(frozen=True)
@@ -113,6 +158,13 @@ class Policy:
         numbers = {key: float(getattr(section, key)) for key in NUMBERS}
         chosen = set(section.model_fields_set) - {"targets", "roles"}
         explicit = section.targets  # type: ignore[attr-defined]
+        for key, spec in KPI_SPECS.items():
+            value = getattr(explicit, key)
+            if value is not None and isinstance(spec.target, str):
+                # the target of a KPI judged by a policy number is that number: written
+                # either way, both follow (RULES.md: budget_tolerance is its target)
+                numbers[spec.target] = float(value)
+                chosen.add(spec.target)
         targets: dict[str, float] = {}
         for key, spec in KPI_SPECS.items():
             value = getattr(explicit, key)
@@ -135,6 +187,17 @@ class Policy:
 
     def hours(self, key: str) -> timedelta:
         return timedelta(hours=self.numbers[key])
+
+    def notice_leads(self, kinds: pd.Series) -> pd.Series:
+        """Each meeting's notice lead by its kind: meeting_notice_major_hours for a 重大,
+        meeting_notice_hours for a 例会 and for any kind the office added to its
+        `[enums] meeting_kinds`; NaT where the kind is empty."""
+        major = kinds.eq(MAJOR_MEETING).fillna(False).astype(bool)
+        hours = pd.Series(self.numbers["meeting_notice_hours"], index=kinds.index,
+                          dtype="float64")
+        hours[major] = self.numbers["meeting_notice_major_hours"]
+        hours[kinds.isna()] = float("nan")
+        return pd.to_timedelta(hours, unit="h")
 
     def target(self, kpi: str) -> float:
         return self.targets[kpi]
@@ -175,9 +238,33 @@ class Policy:
         values.update({key: self.shown_role(key, locale) for key in ROLES})
         template = label.get(locale)
         try:
-            return template.format(**values)
+            text = template.format(**values)
         except (KeyError, IndexError, ValueError):
             return template
+        return _ONE_EN.sub(r"\1", text) if locale == "en" else text
+
+    def rule_terms(self, rule: str) -> str:
+        """The numbers and roles a rule was sent under, as one stored text (JSON), so a
+        log can later show its title as it went out."""
+        spec = RULE_SPECS[rule]
+        return json.dumps({"numbers": {k: self.numbers[k] for k in spec.numbers},
+                           "roles": {k: self.roles[k] for k in spec.roles}},
+                          ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def with_terms(self, stored: str) -> Policy:
+        """This policy with the numbers and roles of a `rule_terms` text put back; an empty
+        or unreadable text leaves it as it is."""
+        try:
+            terms = json.loads(stored) if stored else {}
+            numbers = {k: float(v) for k, v in terms.get("numbers", {}).items()
+                       if k in NUMBERS}
+            roles = {k: str(v) for k, v in terms.get("roles", {}).items() if k in ROLES}
+        except (ValueError, TypeError, AttributeError):
+            return self
+        if not numbers and not roles:
+            return self
+        return replace(self, numbers={**self.numbers, **numbers},
+                       roles={**self.roles, **roles})
 
     def rule_title(self, rule: str, locale: str) -> str:
         return self.text(RULE_SPECS[rule].title, locale)
@@ -189,7 +276,19 @@ class Policy:
         return self.text(KPI_SPECS[kpi].label, locale)
 
 
+_ONE_EN = re.compile(r"(?<![\d.])(1 (?:working day|hour|day))s\b")
+"""English labels say "{n} working days"; with n = 1 that is "1 working day"."""
+
 DEFAULT_POLICY = Policy.defaults()
+
+
+def used_numbers() -> set[str]:
+    """Policy numbers some declared rule or KPI reads (the others wait for the rules and
+    KPIs of tables this release does not have yet)."""
+    used = {key for spec in RULE_SPECS.values() for key in spec.numbers}
+    used |= {key for spec in KPI_SPECS.values() for key in spec.numbers}
+    used |= {spec.target for spec in KPI_SPECS.values() if isinstance(spec.target, str)}
+    return used
 
 
 def kpi_spec(key: str) -> KpiSpec:

@@ -52,13 +52,14 @@ RULE_SPECS: dict[str, RuleSpec] = {r.key: r for r in (
     RuleSpec(
         "expense_receipts_missing", "finance.expenses",
         title=L("报销单票据不全", "報銷單票據不全", "Receipts missing from a claim"),
-        todo=L("请补齐合规票据，交齐后把「票据齐全」改为“是”，审核时限从那时起算。",
-               "請補齊合規票據，交齊後把「票據齊全」改為「是」，審核時限從那時起算。",
-               "Please hand in the missing receipts and set Receipts complete to Yes; the "
-               "audit clock starts then."),
+        todo=L("请补齐合规票据；交齐后把「票据齐全」改为“是”，审核人就会收到审核提醒。",
+               "請補齊合規票據；交齊後把「票據齊全」改為「是」，審核人就會收到審核提醒。",
+               "Please hand in the missing receipts; once Receipts complete is Yes, the "
+               "approver is reminded to audit the claim."),
         when=L("状态待审核，票据齐全为“否”", "狀態待審核，票據齊全為「否」",
                "awaiting audit with receipts marked incomplete"),
         to=L("经办人", "經辦人", "the claimant"),
+        has_deadline=False,
     ),
     RuleSpec(
         "expense_audit_overdue", "finance.expenses",

@@ -60,6 +60,9 @@ class RuleSpec:
     escalates: Label | None = None
     numbers: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
+    has_deadline: bool = True
+    """False for a rule that asks for something missing rather than late: its message says
+    since when it has waited, not that a deadline passed."""
 
 
 class Measure(StrEnum):

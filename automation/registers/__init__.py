@@ -40,6 +40,17 @@ def get_table(path: str) -> Table:
     return REGISTERS[register].table(table)
 
 
+def table_label(register: str, table: str, locale: str) -> str:
+    """A table's name in `locale`; a finding about a whole register (no table) gets the
+    register's; an unknown one is shown as written."""
+    try:
+        if not table:
+            return REGISTERS[register].label.get(locale)
+        return REGISTERS[register].table(table).label.get(locale)
+    except KeyError:
+        return table or register
+
+
 def all_tables() -> list[Table]:
     return [t for r in REGISTERS.values() for t in r.tables]
 
@@ -60,4 +71,5 @@ __all__ = [
     "Table",
     "all_tables",
     "get_table",
+    "table_label",
 ]

@@ -12,7 +12,7 @@ import jinja2
 import pandas as pd
 
 from ..i18n import t
-from ..policy import DEFAULT_POLICY, Policy
+from ..policy import DEFAULT_POLICY, RULE_SPECS, Policy
 from ..registers import get_table
 from .message import Message
 from .rules import Due, rule_order
@@ -117,8 +117,13 @@ def _environment(override: Path | None) -> jinja2.Environment:
 def _item(due: Due, now: datetime, locale: str, policy: Policy) -> dict[str, object]:
     table = get_table(f"{due.register}.{due.table}")
     key = table.primary_key
-    late_days = (now.date() - due.deadline.date()).days
+    has_deadline = RULE_SPECS[due.rule].has_deadline if due.rule in RULE_SPECS else True
+    late_days = (now.date() - due.deadline.date()).days if has_deadline else 0
     has_time = bool(due.deadline.hour or due.deadline.minute)
+    deadline = due.deadline.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d")
+    when = t("digest.since" if has_deadline else "digest.waiting", locale, deadline=deadline)
+    if late_days > 0:
+        when += t("digest.late", locale, days=late_days)
     return {
         "rule": due.rule,
         "title": policy.rule_title(due.rule, locale),
@@ -129,8 +134,9 @@ def _item(due: Due, now: datetime, locale: str, policy: Policy) -> dict[str, obj
         "location": t("digest.row", locale, sheet=due.sheet, row=due.row),
         "sheet": due.sheet,
         "row": due.row,
-        "deadline": due.deadline.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d"),
+        "deadline": deadline,
         "late_days": late_days,
+        "when": when,
         "level": due.level,
     }
 

@@ -124,7 +124,7 @@ def remind(
                                   office_name=config.office.name, templates=templates,
                                   policy=policy)
         return report
-    state = State(config.resolve(config.state.dir))
+    state = State(config.resolve(config.state.dir), config.in_force)
     try:
         day = now.date()
         report.in_doubt = state.settle_interrupted(day, retry=REWRITABLE_CHANNELS)

@@ -286,20 +286,11 @@ def case_referral_followup(ctx: Context, cases: pd.DataFrame) -> list[Send]:
 # -- roster ----------------------------------------------------------------------------
 
 
-def notice_lead(meetings: pd.DataFrame, policy: Policy) -> pd.Series:
-    """Each meeting's notice lead: meeting_notice_hours for a 例会, meeting_notice_major_hours
-    for a 重大 (NaT for a kind the policy does not know)."""
-    leads = {S.REGULAR_MEETING: policy.hours("meeting_notice_hours"),
-             S.MAJOR_MEETING: policy.hours("meeting_notice_major_hours")}
-    hours = {kind: lead.total_seconds() / 3600 for kind, lead in leads.items()}
-    return pd.to_timedelta(meetings["kind"].map(hours).astype("float64"), unit="h")
-
-
 @rule("meeting_notice_due")
 def meeting_notice_due(ctx: Context, meetings: pd.DataFrame) -> list[Send]:
     """A meeting ahead whose notice (its kind's lead before the start) is due within
     NOTICE_HEADS_UP_HOURS and not yet sent."""
-    notice_by = meetings["start_at"] - notice_lead(meetings, ctx.policy)
+    notice_by = meetings["start_at"] - ctx.policy.notice_leads(meetings["kind"])
     now = pd.Timestamp(ctx.now)
     due = (meetings["notice_at"].isna() & (meetings["start_at"] > now)
            & (now >= notice_by - pd.Timedelta(hours=S.NOTICE_HEADS_UP_HOURS)))

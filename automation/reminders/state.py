@@ -3,7 +3,8 @@
 Every (rule, record, person, level, channel) gets at most one message a day.
 The intent is written before sending and the outcome after, so a run that
 died half-way is known: what was `sending` when it died may have gone out, and
-is not sent again that day but reported for a person to check.
+is not sent again that day but reported for a person to check. The `deliveries` table is
+defined, and upgraded, in `automation.statedb`.
 """
 
 from __future__ import annotations
@@ -14,25 +15,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .. import statedb
+from ..policy import DEFAULT_POLICY, RULE_SPECS, Policy
 from .digest import Planned
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS deliveries (
-    day TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    record TEXT NOT NULL,
-    person TEXT NOT NULL,
-    level INTEGER NOT NULL,
-    channel TEXT NOT NULL,
-    status TEXT NOT NULL,           -- sending | sent | failed | in_doubt
-    message_key TEXT NOT NULL,
-    sheet TEXT NOT NULL DEFAULT '',
-    row INTEGER,
-    detail TEXT NOT NULL DEFAULT '',
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (day, rule, record, person, level, channel)
-);
-"""
 SETTLED = ("sent", "in_doubt", "sending")
 """Statuses after which a line is not sent again the same day."""
 
@@ -57,9 +42,11 @@ class Interrupted:
 
 
 class State:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, policy: Policy = DEFAULT_POLICY) -> None:
         self.path = folder / statedb.FILE_NAME
-        self._db = statedb.connect(folder, SCHEMA)
+        self._db = statedb.connect(folder)
+        self._policy = policy
+        """What each recorded line keeps of the policy it was sent under (`rule_terms`)."""
 
     def close(self) -> None:
         self._db.close()
@@ -103,23 +90,29 @@ class State:
                     outcomes: Iterable[tuple[Iterable[Planned], str, str, str]]) -> None:
         """Write (lines, status, message key, detail) for many messages in one transaction."""
         now = datetime.now().isoformat(timespec="seconds")
+        terms: dict[str, str] = {}
         rows = [(*_key(day, line), status, message_key, line.due.sheet, line.due.row,
-                 detail, now) for lines, status, message_key, detail in outcomes
-                for line in lines]
+                 detail, now, self._terms(line.due.rule, terms))
+                for lines, status, message_key, detail in outcomes for line in lines]
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany(
                 "INSERT INTO deliveries (day, rule, record, person, level, channel, status, "
-                "message_key, sheet, row, detail, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "message_key, sheet, row, detail, updated_at, policy) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (day, rule, record, person, level, channel) DO UPDATE SET "
                 "status = excluded.status, message_key = excluded.message_key, "
                 "detail = excluded.detail, updated_at = excluded.updated_at", rows)
 
+    def _terms(self, rule: str, known: dict[str, str]) -> str:
+        if rule not in known:
+            known[rule] = self._policy.rule_terms(rule) if rule in RULE_SPECS else ""
+        return known[rule]
+
     def log(self, since: date | None = None) -> list[dict[str, object]]:
         """The reminder log (提醒记录): every line recorded, newest first."""
         query = ("SELECT day, rule, record, person, level, channel, status, sheet, row, "
-                 "detail, updated_at FROM deliveries")
+                 "detail, updated_at, policy FROM deliveries")
         args: tuple[str, ...] = ()
         if since:
             query += " WHERE day >= ?"

@@ -27,7 +27,7 @@ from jinja2 import Environment
 
 from ..checks.findings import Finding
 from ..i18n import DEFAULT_LOCALE, resolve_locale, t
-from ..registers import REGISTERS
+from ..registers import REGISTERS, table_label
 
 if TYPE_CHECKING:
     from ..validate import ValidationResult
@@ -57,10 +57,7 @@ def _register_label(register: str, locale: str) -> str:
 
 
 def _table_label(register: str, table: str, locale: str) -> str:
-    try:
-        return REGISTERS[register].table(table).label.get(locale)
-    except KeyError:
-        return table
+    return table_label(register, table, locale)
 
 
 def _stamp(generated: datetime) -> str:

@@ -67,6 +67,6 @@ def render_kpis(result: KpiResult, console: Console) -> None:
             row = next(r for r in result.rows if r.key == kpi.key and r.department is None
                        and r.office == office)
             console.print(
-                f"  {shown_met(row)} {result.label(kpi.key, loc)}: {shown_value(row, loc)} "
+                f"  {shown_met(row)} {result.label(kpi.key, loc, office)}: {shown_value(row, loc)} "
                 f"({shown_target(row, loc)}; {shown_counts(row, loc)})",
                 markup=False, highlight=False, soft_wrap=True)

@@ -80,7 +80,8 @@ def _lines(report: PolicyReport) -> list[str]:
         default = shown_number(number.default, number.unit, report.locale)
         out.append(t("policy.number_line", key=number.key, label=number.label,
                      value=shown_number(number.value, number.unit, report.locale),
-                     source=_source(number.source, default)))
+                     source=_source(number.source, default))
+                   + ("" if number.used else t("policy.number_unused")))
 
     out += ["", t("policy.rules")]
     for rule in report.rules:
@@ -110,6 +111,9 @@ def _lines(report: PolicyReport) -> list[str]:
     for role in report.roles:
         out.append(t("policy.role_line", key=role.key, label=role.label, value=role.shown,
                      source=_source(role.source, role.default_shown)))
+        if not role.known:
+            out.append(t("policy.role_unknown", value=role.shown, key=role.key,
+                         domain=role.domain))
 
     out += ["", *calendar_lines(report)]
     return out

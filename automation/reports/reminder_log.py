@@ -25,11 +25,17 @@ def rule_title(rule: str, locale: str, policy: Policy = DEFAULT_POLICY) -> str:
 
 def log_table(rows: list[dict[str, object]], locale: str,
               policy: Policy = DEFAULT_POLICY) -> list[list[object]]:
-    """Header and rows in the reader's language, rule titles with the numbers of `policy`."""
+    """Header and rows in the reader's language. A rule's title is the one that went out:
+    with the numbers and roles the line was recorded under (a line from before the policy
+    existed went out under the defaults)."""
     table: list[list[object]] = [[t(f"log.{c}", locale) for c in COLUMNS]]
+    sent_under: dict[str, Policy] = {}
     for row in rows:
         values = dict(row)
-        values["rule"] = rule_title(str(row["rule"]), locale, policy)
+        stored = str(row.get("policy") or "")
+        if stored not in sent_under:
+            sent_under[stored] = policy.with_terms(stored) if stored else DEFAULT_POLICY
+        values["rule"] = rule_title(str(row["rule"]), locale, sent_under[stored])
         values["status"] = t(f"log.status_{row['status']}", locale)
         table.append([_safe(values.get(c)) for c in COLUMNS])
     return table

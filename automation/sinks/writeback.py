@@ -23,7 +23,9 @@ class WriteBackReport:
 def write_back(config: OfficeConfig, office: OfficeData,
                tabs: dict[str, dict[str, list[list[Any]]]]) -> WriteBackReport:
     """`tabs`: register -> tab name -> rows (header first), into xlsx/xlsm files and Google
-    spreadsheets. Nothing happens unless write-back is switched on."""
+    spreadsheets. Nothing happens unless write-back is switched on. A register kept in
+    another format (.xlsb, .xls, .et, .ett, .ods) is skipped with one line saying to save
+    it as .xlsx; the run goes on."""
     report = WriteBackReport()
     if not config.output.write_back:
         return report
@@ -39,7 +41,7 @@ def write_back(config: OfficeConfig, office: OfficeData,
                     merged[name] = list(rows)
             continue
         path = config.register_path(register)
-        if path is None or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if path is None:
             continue
         prints = [tt.fingerprint for tt in office.tables.values()
                   if tt.register == register and tt.fingerprint]

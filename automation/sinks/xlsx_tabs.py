@@ -1,5 +1,8 @@
 """Write Sheet Clerk's own tabs into an officer's xlsx/xlsm without touching anything else.
 
+Only those two: a register kept as .xlsb, .xls, .et, .ett or .ods is skipped with one
+line (`writeback.not_ooxml`) asking for it to be saved as .xlsx.
+
 The workbook package is edited at the part level: an owned tab is a worksheet part of
 its own (inline strings, so the shared-string table is untouched, no styles), and only
 the index parts that list sheets change (`xl/workbook.xml`, its relationships,
@@ -32,6 +35,9 @@ from ..errors import ClerkError
 from ..reports.sheetml import sheet_xml
 
 KEEP_BACKUPS = 5
+WRITABLE_SUFFIXES = (".xlsx", ".xlsm")
+"""Only an OOXML package can take a tab at the part level; .xlsb, .xls, .et, .ett and
+.ods registers are read, never written."""
 SHEET_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 SHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*/>")
@@ -197,7 +203,17 @@ def plan_package(package: _Package, tabs: dict[str, list[list[Any]]]) -> dict[st
 
 
 def _values(path: Path, skip: set[str]) -> dict[str, list[list[Any]]]:
-    book = calamine.CalamineWorkbook.from_path(str(path))
+    """Every sheet's values but `skip`'s; a workbook python-calamine cannot open as it is
+    (an Excel 4 macro sheet) is read from a copy without the sheets it cannot tell apart."""
+    from ..sources.readable import needs_copy, readable_copy
+
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.CalamineError as exc:
+        if not needs_copy(path, str(exc)):
+            raise
+        with readable_copy(path) as copy:
+            return _values(copy, skip)
     try:
         return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 for name in book.sheet_names if name not in skip}
@@ -215,7 +231,10 @@ class WriteBack:
 def write_owned_tabs(path: Path, tabs: dict[str, list[list[Any]]], *, expected: str | None,
                      backups: Path) -> WriteBack:
     """Add or replace `tabs` in the workbook at `path`; raise WriteBackSkipped instead of
-    writing when it is locked or changed since it was read (`expected` fingerprint)."""
+    writing when it is not an .xlsx/.xlsm, or is locked or changed since it was read
+    (`expected` fingerprint)."""
+    if path.suffix.lower() not in WRITABLE_SUFFIXES:
+        raise WriteBackSkipped("writeback.not_ooxml", path=str(path), suffix=path.suffix or "-")
     holder = lock_holder(path)
     if holder is not None:
         raise WriteBackSkipped("writeback.locked", path=str(path), holder=holder or "?")

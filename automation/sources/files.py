@@ -1,9 +1,21 @@
-"""xlsx / xlsm / xls files on a disk or a synced folder, read with python-calamine."""
+"""Workbook files on a disk or a synced folder, read with python-calamine.
+
+Every workbook an office hands over: .xlsx and .xlsm, .xlsb (Excel's binary workbook),
+legacy .xls, WPS's own .et and its template .ett (BIFF8 in an OLE container, like .xls),
+and .ods. Each is first checked by the safety pass (`safety.inspect_workbook`). Sheets
+that are not worksheets (Excel 4 macro sheets, dialog and chart sheets) are skipped.
+What python-calamine cannot read as it is (a macro sheet, an .xlsb's short cells, a
+reason hidden by an extension it does not know) it reads from a temporary copy
+(`readable`). Its refusals become one line in the office's language; a legacy workbook
+in a code page it does not know says so and how to fix it (save it as .xlsx).
+"""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +24,12 @@ import python_calamine as calamine
 from ..errors import SourceError
 from ..sinks.xlsx_tabs import fingerprint
 from .base import RawSheet, RawWorkbook
+from .readable import needs_copy, readable_copy
 from .safety import WorkbookFacts, inspect_workbook
+
+_CODEPAGE = re.compile(r"Codepage ([0-9A-Fa-f]+) not found")
+"""python-calamine's refusal of a BIFF workbook whose CODEPAGE record it does not know
+(the number in hexadecimal: `Cfb error: Codepage 8001 not found` is code page 32769)."""
 
 
 @dataclass
@@ -35,9 +52,7 @@ class FileSource:
         facts = facts if facts is not None else inspect_workbook(self.path)
         seen = fingerprint(self.path)
         sheets: list[RawSheet] = []
-        with _reader_errors(self.label):
-            workbook = calamine.CalamineWorkbook.from_path(str(self.path))
-        with _reader_errors(self.label), closing(workbook):
+        with _opened(self.path, self.label, facts) as workbook, _reader_errors(self.label):
             for meta in workbook.sheets_metadata:
                 if meta.typ != calamine.SheetTypeEnum.WorkSheet:
                     continue
@@ -55,6 +70,39 @@ class FileSource:
 
 
 @contextmanager
+def _opened(path: Path, label: str, facts: WorkbookFacts) -> Iterator[calamine.CalamineWorkbook]:
+    """The workbook open in python-calamine: the file itself, or when python-calamine
+    cannot read it as it is (see `readable`) a temporary copy it can; closed on leaving."""
+    with ExitStack() as stack:
+        source = path
+        if facts.short_cells:
+            source = _copy(stack, path, label, expand_short_cells=True)
+        with _reader_errors(label):
+            try:
+                workbook = calamine.CalamineWorkbook.from_path(str(source))
+            except calamine.CalamineError as exc:
+                if source != path or not needs_copy(path, str(exc)):
+                    raise
+                source = _copy(stack, path, label)
+                workbook = calamine.CalamineWorkbook.from_path(str(source))
+        stack.enter_context(closing(workbook))
+        yield workbook
+
+
+def _copy(stack: ExitStack, path: Path, label: str, *, expand_short_cells: bool = False
+          ) -> Path:
+    """`readable_copy`, kept until `stack` closes; a temporary folder that cannot take it
+    (a full disk) is one clear line."""
+    try:
+        return stack.enter_context(readable_copy(path, expand_short_cells=expand_short_cells))
+    except OSError as exc:
+        raise SourceError("source.unreadable", path=label,
+                          detail=exc.strerror or str(exc)) from None
+    except (zipfile.BadZipFile, ValueError):
+        raise SourceError("source.damaged", path=label) from None
+
+
+@contextmanager
 def _reader_errors(label: str) -> Iterator[None]:
     """What the reader raises, as one clear SourceError naming the file."""
     try:
@@ -62,6 +110,11 @@ def _reader_errors(label: str) -> Iterator[None]:
     except calamine.PasswordError:
         raise SourceError("source.encrypted", path=label) from None
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
+        codepage = _CODEPAGE.search(str(exc))
+        if codepage:
+            number = int(codepage.group(1), 16)
+            raise SourceError("source.xls_codepage", path=label,
+                              codepage=f"{number} (0x{number:04X})") from None
         raise SourceError("source.damaged_detail", path=label, detail=str(exc)) from None
     except BaseException as exc:
         if not _is_panic(exc):

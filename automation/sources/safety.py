@@ -8,6 +8,12 @@ that falls short or fails its CRC is damaged), refuses DTDs, follows each sheet'
 cell positions the way python-calamine will so an absurd used area is refused
 before the reader allocates it, and on the way collects what the fast reader
 drops: cached formula errors (`#REF!`) and the 1904 date system.
+
+The same goes for every kind of workbook an office hands over: .xlsx/.xlsm (sheet
+XML), .xlsb (a zip of BIFF12 records, followed record by record in `biff12`), and the
+OLE containers of .xls and WPS's .et/.ett (their allocation tables must lie inside the
+file). Sheets that are not worksheets (Excel 4 macro sheets, dialog and chart sheets)
+are never read, so their contents are only inflated under the limits, not measured.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException, ElementTree
 
 from ..errors import SourceError
+from . import biff12
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PARTS = 5_000
@@ -50,7 +57,17 @@ ZIP_END = b"PK\x05\x06"
 ZIP64_END = b"PK\x06\x06"
 ZIP64_LOCATOR = b"PK\x06\x07"
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ett", ".ods"}
+OLE_SUFFIXES = {".xls", ".et", ".ett"}
+"""BIFF8 workbooks in an OLE container: legacy Excel's .xls, WPS's own .et and its
+template .ett."""
+ZIP_KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".ods": "ods"}
+MAX_RECORDS = 48_000_000
+"""BIFF12 records in an .xlsb's sheets, all told: about 0.5 us each to follow, so the
+pass stays under half a minute (a sound 12-million-cell sheet has ~14 million)."""
+NOT_WORKSHEETS = {"xlmacrosheet", "xlintlmacrosheet", "dialogsheet", "chartsheet"}
+"""Relationship types (last path segment, any case) of sheets that hold no register:
+Excel 4 macro sheets, dialog sheets and chart sheets. They are skipped, never read."""
 OLE_LAST_SECTOR = 0xFFFFFFF9
 """Higher OLE sector numbers are markers (free, end of chain, FAT, DIFAT), not sectors."""
 
@@ -101,6 +118,9 @@ class WorkbookFacts:
     date1904: bool = False
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)
     """sheet name -> {(0-based row, 0-based column): '#REF!'}"""
+    short_cells: bool = False
+    """An .xlsb whose sheets use the short cell records python-calamine skips (SheetJS and
+    Aspose write them, Excel does not): the reader is given a copy with them in full."""
 
 
 def column_number(letters: str) -> int:
@@ -134,8 +154,6 @@ def inspect_workbook(path: Path) -> WorkbookFacts:
         return _inspect_ole(path, suffix)
     if not head.startswith(ZIP_MAGIC):
         raise SourceError("source.not_workbook", path=str(path), kind=_sniff(head))
-    if suffix == ".xls":
-        raise SourceError("source.wrong_suffix", path=str(path), kind="xlsx", suffix=suffix)
     return _inspect_zip(path, suffix, size)
 
 
@@ -165,11 +183,12 @@ def _sniff(head: bytes) -> str:
 
 
 def _inspect_ole(path: Path, suffix: str) -> WorkbookFacts:
-    """An OLE container is either a legacy .xls or a password-protected OOXML file."""
+    """An OLE container is either a legacy .xls / .et / .ett or a password-protected OOXML
+    file."""
     data = path.read_bytes()
     if ENCRYPTED_STREAM in data:
         raise SourceError("source.encrypted", path=str(path))
-    if suffix != ".xls":
+    if suffix not in OLE_SUFFIXES:
         raise SourceError("source.wrong_suffix", path=str(path), kind="xls", suffix=suffix)
     if not _ole_sectors_present(data):
         raise SourceError("source.damaged", path=str(path))
@@ -221,18 +240,15 @@ def _inspect_zip(path: Path, suffix: str, size: int) -> WorkbookFacts:
     with archive, path.open("rb") as raw:
         infos = archive.infolist()
         names = {info.filename for info in infos}
-        if suffix == ".ods":
-            if "content.xml" not in names:
-                raise SourceError("source.not_workbook", path=str(path), kind="zip")
-        elif "xl/workbook.xml" not in names:
-            kind = "Word" if "word/document.xml" in names else (
-                "PowerPoint" if any(n.startswith("ppt/") for n in names) else "zip")
-            raise SourceError("source.not_workbook", path=str(path), kind=kind)
+        _check_kind(path, suffix, names)
         _check_declared_sizes(path, infos)
         if any(info.flag_bits & 0x1 for info in infos):
             raise SourceError("source.encrypted", path=str(path))
         facts = WorkbookFacts()
         try:
+            if suffix == ".xlsb":
+                _scan_xlsb(raw, infos, facts, path)
+                return facts
             sheet_parts = _sheet_parts(raw, infos, path) if suffix != ".ods" else {}
             for info in infos:
                 if info.is_dir():
@@ -241,6 +257,24 @@ def _inspect_zip(path: Path, suffix: str, size: int) -> WorkbookFacts:
         except _READ_ERRORS:
             raise SourceError("source.damaged", path=str(path)) from None
         return facts
+
+
+def _check_kind(path: Path, suffix: str, names: set[str]) -> None:
+    """The zip holds the kind of workbook its name says: a spreadsheet of another kind is
+    a wrong suffix, anything else not a workbook."""
+    expected = ZIP_KINDS.get(suffix)
+    if expected is not None and _ZIP_MARKERS[expected] in names:
+        return
+    found = next((kind for kind, marker in _ZIP_MARKERS.items() if marker in names), None)
+    if found is None:
+        kind = "Word" if "word/document.xml" in names else (
+            "PowerPoint" if any(n.startswith("ppt/") for n in names) else "zip")
+        raise SourceError("source.not_workbook", path=str(path), kind=kind)
+    raise SourceError("source.wrong_suffix", path=str(path), kind=found, suffix=suffix)
+
+
+_ZIP_MARKERS = {"xlsx": "xl/workbook.xml", "xlsb": "xl/workbook.bin", "ods": "content.xml"}
+"""The part each kind of zipped workbook cannot do without, as its reader looks it up."""
 
 
 _READ_ERRORS = (
@@ -305,12 +339,7 @@ def _sheet_parts(raw: BinaryIO, infos: list[zipfile.ZipInfo], path: Path) -> dic
     As python-calamine does, part names match in any case and a target may already start
     with xl/; every copy of a duplicated workbook or relationships part counts.
     """
-    targets: dict[str, list[str]] = {}
-    for info in infos:
-        if info.filename.lower() == "xl/_rels/workbook.xml.rels":
-            for rel in _small_xml(raw, info, path).iter():
-                if _local(rel.tag) == "Relationship":
-                    targets.setdefault(rel.get("Id", ""), []).append(rel.get("Target", ""))
+    targets = _sheet_targets(raw, infos, path, "xl/_rels/workbook.xml.rels")
     parts: dict[str, str] = {}
     for info in infos:
         if info.filename.lower() != "xl/workbook.xml":
@@ -323,6 +352,79 @@ def _sheet_parts(raw: BinaryIO, infos: list[zipfile.ZipInfo], path: Path) -> dic
                 for part in _target_parts(target):
                     parts[part.lower()] = sheet.get("name", "")
     return parts
+
+
+def _sheet_targets(raw: BinaryIO, infos: list[zipfile.ZipInfo], path: Path, rels: str
+                   ) -> dict[str, list[str]]:
+    """Relationship id -> targets, from every copy of the workbook's relationships part,
+    leaving out the sheets that are not worksheets (NOT_WORKSHEETS)."""
+    targets: dict[str, list[str]] = {}
+    for info in infos:
+        if info.filename.lower() != rels:
+            continue
+        for rel in _small_xml(raw, info, path).iter():
+            if _local(rel.tag) != "Relationship":
+                continue
+            if rel.get("Type", "").rpartition("/")[2].lower() in NOT_WORKSHEETS:
+                continue
+            targets.setdefault(rel.get("Id", ""), []).append(rel.get("Target", ""))
+    return targets
+
+
+def _scan_xlsb(raw: BinaryIO, infos: list[zipfile.ZipInfo], facts: WorkbookFacts,
+               path: Path) -> None:
+    """Every part of an .xlsb under the limits; its worksheets record by record.
+
+    Its sheets are named by BrtBundleSh records of xl/workbook.bin (python-calamine puts
+    `xl/` before each relationship target); as for an .xlsx, any other .bin part under
+    xl/worksheets/ is measured too.
+    """
+    targets = _sheet_targets(raw, infos, path, "xl/_rels/workbook.bin.rels")
+    parts: dict[str, str] = {}
+    for info in infos:
+        if info.filename.lower() != "xl/workbook.bin":
+            continue
+        if info.file_size > 16 * 1024 * 1024:
+            raise zipfile.BadZipFile(info.filename)
+        book = list(biff12.records(b"".join(_chunks(raw, info, path))))
+        facts.date1904 = facts.date1904 or biff12.date1904(book)
+        for rel_id, name in biff12.bundle_sheets(book):
+            for target in targets.get(rel_id, []):
+                for part in {*_target_parts(target), f"xl/{target}"}:
+                    parts[part.lower()] = name
+    budget = MAX_RECORDS
+    for info in infos:
+        name = info.filename.lower()
+        if info.is_dir() or name == "xl/workbook.bin":
+            continue
+        sheet = parts.get(name)
+        if sheet is None and name.startswith("xl/worksheets/") and name.endswith(".bin"):
+            sheet = PurePosixPath(info.filename).stem
+        if sheet is None:
+            _scan_part(raw, info, None, facts, path)
+        else:
+            budget -= _scan_binary_sheet(raw, info, sheet, facts, path, budget)
+
+
+def _scan_binary_sheet(raw: BinaryIO, info: zipfile.ZipInfo, sheet: str, facts: WorkbookFacts,
+                       path: Path, budget: int) -> int:
+    """One .xlsb worksheet under the limits: used area, cells held, records followed
+    (at most `budget`, returned), cached errors and short cells into `facts`."""
+    scan = biff12.SheetScan()
+    for chunk in _chunks(raw, info, path):
+        scan.feed(chunk)
+        _check_extent(scan, sheet, path)
+        if scan.records > budget:
+            raise SourceError("source.bomb", path=str(path),
+                              detail=f"{info.filename} > {MAX_RECORDS} records")
+        if scan.cells > MAX_SHEET_CELLS:
+            raise SourceError("source.bomb", path=str(path),
+                              detail=f"{info.filename} {scan.cells} cells")
+    scan.close()
+    if scan.errors:
+        facts.errors.setdefault(sheet, {}).update(scan.errors)
+    facts.short_cells = facts.short_cells or scan.short_cells
+    return scan.records
 
 
 def _local(tag: str) -> str:
@@ -655,7 +757,8 @@ def _scan_part(
         facts.errors[sheet] = errors
 
 
-def _check_extent(extent: _CanonicalSheet | _SheetExtent, sheet: str | None, path: Path) -> None:
+def _check_extent(extent: _CanonicalSheet | _SheetExtent | biff12.SheetScan, sheet: str | None,
+                  path: Path) -> None:
     if extent.rows * max(extent.columns, 1) > MAX_SHEET_CELLS:
         raise SourceError(
             "source.sheet_too_large", path=str(path), sheet=sheet,
@@ -700,7 +803,8 @@ def inspect_in_child(path: Path) -> WorkbookFacts:
     errors: dict[str, dict[tuple[int, int], str]] = {}
     for sheet, row, column, text in facts["errors"]:
         errors.setdefault(sheet, {})[(row, column)] = text
-    return WorkbookFacts(date1904=bool(facts["date1904"]), errors=errors)
+    return WorkbookFacts(date1904=bool(facts["date1904"]), errors=errors,
+                         short_cells=bool(facts.get("short_cells")))
 
 
 def _child_main(argv: list[str]) -> int:
@@ -715,6 +819,7 @@ def _child_main(argv: list[str]) -> int:
             "errors": [[sheet, row, column, text]
                        for sheet, cells in facts.errors.items()
                        for (row, column), text in cells.items()],
+            "short_cells": facts.short_cells,
         }}
     sys.stdout.write(json.dumps(answer, ensure_ascii=True) + "\n")
     return 0
