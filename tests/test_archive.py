@@ -400,3 +400,14 @@ def test_killed_run_leaves_no_complete_bag(tmp_path):
     pruned = clerk("archive", "--prune", "--yes", "-o", str(out), cwd=tmp_path)
     assert pruned.returncode == 0
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_an_office_with_only_a_roster_is_archived(tmp_path):
+    """No finance register: the checklist's budgets are simply none (was a KeyError)."""
+    write_xlsx(tmp_path / "roster.xlsx", {"成员": [
+        ["学号", "姓名", "部门", "职务", "状态"], ["S1", "甲", "办公室", "部长", "在任"]]})
+    write_config(tmp_path, {"roster": "roster.xlsx"})
+    done = clerk("archive", "--period", "2025-fall", "--today", "2026-02-01", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    [bag] = [p for p in (tmp_path / "output" / "archive").iterdir() if p.is_dir()]
+    assert clerk("verify", str(bag), cwd=tmp_path).returncode == 0

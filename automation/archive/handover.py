@@ -306,7 +306,9 @@ def budgets(office: OfficeData, period: Period, config: OfficeConfig) -> Section
     """Each budget of the period: amount, spent (not 退回), paid (已报销), balance."""
     frame = _frame(office, "finance.budgets")
     frame = frame[frame["budget_id"].notna()]
-    frame = frame[[_overlaps(k, period, config) for k in frame["period"]]]
+    overlaps = pd.Series([_overlaps(k, period, config) for k in frame["period"]],
+                         index=frame.index, dtype=bool)
+    frame = frame[overlaps]  # a boolean mask: an empty list would pick no columns instead
     expenses = _frame(office, "finance.expenses")
     counted = expenses[expenses["status"].ne(RETURNED_EXPENSE).fillna(True)]
     spent = counted.groupby(counted["budget_id"].astype(str))["amount"].sum()
