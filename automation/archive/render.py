@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from jinja2 import Environment, FunctionLoader
-from markupsafe import Markup
 
 from ..i18n import t
-from ..kpi.dashboard import _BASE_CSS, _PAGE
 from ..registers import get_table
 from ..reports.cells import cell_text
-from ..reports.findings import HTML_LANG, _display_width, _sheet_title
+from ..reports.findings import _display_width, _sheet_title
+from ..reports.html import render_page
 from ..sources.base import RawSheet
 from .handover import Checklist, Col, Section
 
@@ -201,40 +199,6 @@ def _period_text(checklist: Checklist, loc: str) -> str:
              end=period.end.isoformat(), as_of=checklist.as_of.isoformat())
 
 
-_HANDOVER = """\
-{% extends "page" %}
-{% block body %}
-<div class="scroll"><table>
-<thead><tr><th>{{ t("handover.overview_section") }}</th>
-<th class="num">{{ t("handover.overview_count") }}</th>
-<th>{{ t("handover.overview_about") }}</th></tr></thead>
-<tbody>
-{% for s in sections %}
-<tr><td class="wide"><a href="#{{ s.key }}">{{ s.title }}</a></td>
-<td class="num">{{ s.count }}</td><td>{{ s.about }}</td></tr>
-{% endfor %}
-</tbody></table></div>
-{% for s in sections %}
-<h2 id="{{ s.key }}">{{ s.title }} ({{ s.count }})</h2>
-{% if s.rows %}
-<div class="scroll"><table>
-<thead><tr>{% for h in s.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-<tbody>
-{% for row in s.rows %}
-<tr>{% for cell in row %}<td class="{{ cell.css }}">{{ cell.text }}</td>{% endfor %}</tr>
-{% endfor %}
-</tbody></table></div>
-{% else %}
-<p class="empty">{{ t("handover.none") }}</p>
-{% endif %}
-{% endfor %}
-<p class="note">{{ t("handover.verify_hint") }}</p>
-{% endblock %}
-"""
-
-_ENV = Environment(loader=FunctionLoader({"page": _PAGE, "handover": _HANDOVER}.get),
-                   autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                   keep_trailing_newline=True)
 
 
 def write_checklist_html(checklist: Checklist, path: Path, *, locale: str,
@@ -261,8 +225,7 @@ def write_checklist_html(checklist: Checklist, path: Path, *, locale: str,
             "headers": [column_label(c, loc) for c in section.columns], "rows": rows,
         })
     heading = f"{checklist.office} {t('handover.title', loc)}".strip()
-    html = _ENV.get_template("handover").render(
-        lang=HTML_LANG.get(loc, "zh-CN"), heading=heading, meta=_period_text(checklist, loc),
-        css=Markup(_BASE_CSS), t=lambda key, **v: t(key, loc, **v), sections=sections)
+    html = render_page("handover.html.j2", loc, heading=heading,
+                       meta=_period_text(checklist, loc), sections=sections)
     path.write_text(html, encoding="utf-8", newline="\n")
     return path

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import xlsxwriter
-from jinja2 import Environment
 
 from ..i18n import t
 from ..load import OfficeData
 from ..policy import Measure
 from ..policy.statuses import RETURNED_EXPENSE
-from ..reports.findings import HTML_LANG, _atomic, _display_width, _locale, _sheet_title
+from ..reports.findings import _atomic, _display_width, _locale, _sheet_title
+from ..reports.html import render_page
 from ..reports.kpi_text import signed_percent
 from .engine import KPIS, KpiResult, KpiRow, measure_of
 from .periods import Period
@@ -578,256 +578,11 @@ def _svg_share(departments: list[_Department], loc: str) -> str:
 
 # --------------------------------------------------------------------------- html
 
-_BASE_CSS = """\
-:root { color-scheme: light; --line: #e4e7ec; --muted: #667085; --ink: #1d2939;
-  --good: #05603a; --good-bg: #dcfae6; --bad: #b42318; --bad-bg: #fee4e2; }
-* { box-sizing: border-box; }
-body { margin: 0; padding: 16px; color: var(--ink); background: #f9fafb;
-  font: 15px/1.55 system-ui, -apple-system, "Segoe UI", "PingFang SC", "PingFang TC",
-  "Hiragino Sans GB", "Microsoft YaHei", "Microsoft JhengHei", "Noto Sans CJK SC",
-  "Noto Sans CJK TC", "Source Han Sans", sans-serif; }
-main { max-width: 1100px; margin: 0 auto; }
-h1 { font-size: 1.3rem; line-height: 1.35; margin: 0 0 4px; }
-h2 { font-size: 1.05rem; margin: 22px 0 8px; }
-.meta { color: var(--muted); margin: 0 0 14px; font-size: .9rem; }
-.cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 0; padding: 0; list-style: none; }
-.card { flex: 1 1 165px; background: #fff; border: 1px solid var(--line);
-  border-radius: 12px; padding: 10px 12px; min-width: 0; }
-.card h3 { font-size: .95rem; margin: 0 0 2px; font-weight: 600; }
-.card .value { font-size: 1.6rem; font-weight: 700; line-height: 1.2; margin-right: 6px;
-  font-variant-numeric: tabular-nums; }
-.card .row { display: flex; align-items: baseline; flex-wrap: wrap; gap: 4px 8px; }
-.card .sub { color: var(--muted); font-size: .82rem; }
-.card svg.bar { display: block; width: 100%; height: 16px; margin: 6px 0 2px; }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: .78rem;
-  font-weight: 600; white-space: nowrap; }
-.badge.yes { color: var(--good); background: var(--good-bg); }
-.badge.no { color: var(--bad); background: var(--bad-bg); }
-.badge.none { color: var(--muted); background: #f2f4f7; }
-.panel { background: #fff; border: 1px solid var(--line); border-radius: 12px; padding: 10px; }
-.panel svg { display: block; width: 100%; height: auto; }
-.legend { display: flex; flex-wrap: wrap; gap: 2px 12px; margin: 8px 0 0; padding: 0;
-  list-style: none; font-size: .8rem; color: #344054; }
-.legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px;
-  margin-right: 4px; vertical-align: -1px; }
-.note { color: var(--muted); font-size: .8rem; margin: 6px 0 0; }
-.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; background: #fff;
-  border: 1px solid var(--line); border-radius: 12px; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 7px 9px; border-bottom: 1px solid var(--line);
-  vertical-align: top; }
-tr:last-child td { border-bottom: 0; }
-th { background: #f2f4f7; font-size: .82rem; color: #344054; white-space: nowrap; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.yes { color: var(--good); background: var(--good-bg); }
-td.no { color: var(--bad); background: var(--bad-bg); }
-td.none { color: var(--muted); }
-th.sticky, td.sticky { position: sticky; left: 0; background: #fff; z-index: 1;
-  box-shadow: inset -1px 0 0 var(--line); }
-th.sticky { background: #f2f4f7; }
-td.sticky { min-width: 8.5em; max-width: 12em; }
-td { min-width: 4.5em; } td.wide { min-width: 8.5em; }
-table.grid td.num { min-width: 5.5em; }
-tr.total td { font-weight: 700; border-top: 2px solid var(--line); }
-.empty { background: #fff; border: 1px dashed #d0d5dd; border-radius: 12px; padding: 12px;
-  color: var(--muted); }
-footer { color: var(--muted); font-size: .8rem; margin: 24px 0 8px; }
-@media (max-width: 480px) { body { padding: 10px; font-size: 14px; }
-  .card { padding: 8px 10px; } .card .value { font-size: 1.3rem; } }
-@media print { body { background: #fff; } .scroll { overflow: visible; } }
-"""
-
-_PAGE = """\
-<!DOCTYPE html>
-<html lang="{{ lang }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Sheet Clerk">
-<title>{{ heading }}</title>
-<style>
-{{ css }}
-</style>
-</head>
-<body>
-<main>
-<header>
-<h1>{{ heading }}</h1>
-<p class="meta">{{ meta }}</p>
-</header>
-{% block body %}{% endblock %}
-<footer>Sheet Clerk · {{ heading }} · {{ meta }}</footer>
-</main>
-</body>
-</html>
-"""
-
-_DASHBOARD = """\
-{% extends "page" %}
-{% block body %}
-<ul class="cards">
-{% for c in cards %}
-<li class="card">
-<h3>{{ c.name }}</h3>
-<div class="row"><span class="value">{{ c.value }}</span>
-<span class="badge {{ c.state }}">{{ c.met }}</span></div>
-{{ c.bar }}
-<div class="row sub"><span>{{ t("dashboard.target") }} {{ c.target }}</span>
-<span>{{ c.detail }}</span></div>
-</li>
-{% endfor %}
-</ul>
-<h2>{{ t("dashboard.sheet_departments") }}</h2>
-{% if departments %}
-<div class="panel">{{ share_svg }}</div>
-<div class="scroll" style="margin-top:10px"><table class="grid">
-<thead><tr><th class="sticky">{{ t("dashboard.kpi") }}</th>
-{% for d in departments %}<th class="num">{{ d.name }}</th>{% endfor %}</tr></thead>
-<tbody>
-{% for key, name in kpi_names %}
-<tr><td class="sticky">{{ name }}</td>
-{% for d in departments %}{% set cell = cells[d.name][key] %}
-<td class="num {{ cell.state }}">{{ cell.text }}</td>{% endfor %}</tr>
-{% endfor %}
-<tr class="total"><td class="sticky">{{ t("dashboard.share") }}</td>
-{% for d in departments %}<td class="num">{{ d.share_text }}</td>{% endfor %}</tr>
-</tbody></table></div>
-{% else %}
-<p class="empty">{{ t("dashboard.no_departments") }}</p>
-{% endif %}
-<h2>{{ t("dashboard.chart_trend") }}</h2>
-{% if months %}
-<div class="panel">{{ trend_svg }}
-<ul class="legend">
-{% for name, colour in legend %}<li><i style="background:{{ colour }}"></i>{{ name }}</li>
-{% endfor %}
-</ul>
-<p class="note">{{ trend_note }}</p>
-</div>
-<div class="scroll" style="margin-top:10px"><table class="grid">
-<thead><tr><th class="sticky">{{ t("dashboard.kpi") }}</th>
-{% for m in months %}<th class="num">{{ m }}</th>{% endfor %}</tr></thead>
-<tbody>
-{% for key, name in kpi_names %}
-<tr><td class="sticky">{{ name }}</td>
-{% for cell in trend_cells[key] %}<td class="num {{ cell.state }}">{{ cell.text }}</td>
-{% endfor %}</tr>
-{% endfor %}
-</tbody></table></div>
-{% else %}
-<p class="empty">{{ t("dashboard.no_data") }}</p>
-{% endif %}
-{% endblock %}
-"""
-
-_EXPENSES = """\
-{% extends "page" %}
-{% block body %}
-<h2>{{ t("dashboard.by_budget") }}</h2>
-{% if budgets %}
-<div class="scroll"><table>
-<thead><tr><th class="sticky">{{ t("dashboard.budget") }}</th>
-<th>{{ t("dashboard.department") }}</th>
-<th class="num">{{ t("dashboard.budget_amount") }}</th>
-<th class="num">{{ t("dashboard.spent_month") }}</th>
-<th class="num">{{ t("dashboard.spent_so_far") }}</th>
-<th class="num">{{ t("dashboard.balance") }}</th></tr></thead>
-<tbody>
-{% for b in budgets %}
-<tr><td class="sticky">{{ b.label }}</td><td class="wide">{{ b.department }}</td>
-<td class="num">{{ b.amount }}</td><td class="num">{{ b.month }}</td>
-<td class="num">{{ b.so_far }}</td><td class="num {{ b.state }}">{{ b.balance }}</td></tr>
-{% endfor %}
-<tr class="total"><td class="sticky">{{ t("dashboard.total") }}</td><td></td><td></td>
-<td class="num">{{ month_total }}</td><td></td><td></td></tr>
-</tbody></table></div>
-{% endif %}
-<h2>{{ t("dashboard.expenses") }}</h2>
-{% if rows %}
-<div class="scroll"><table>
-<thead><tr><th>{{ t("dashboard.date") }}</th><th>{{ t("dashboard.item") }}</th>
-<th class="num">{{ t("dashboard.amount") }}</th><th>{{ t("dashboard.handler") }}</th>
-<th>{{ t("dashboard.budget") }}</th>
-<th class="num">{{ t("dashboard.budget_amount") }}</th>
-<th class="num">{{ t("dashboard.spent_so_far") }}</th>
-<th class="num">{{ t("dashboard.balance") }}</th></tr></thead>
-<tbody>
-{% for r in rows %}
-<tr><td class="num">{{ r.date }}</td><td class="wide">{{ r.item }}</td>
-<td class="num">{{ r.amount }}</td><td>{{ r.handler }}</td><td class="wide">{{ r.budget }}</td>
-<td class="num">{{ r.budget_amount }}</td>
-<td class="num">{{ r.so_far }}</td><td class="num {{ r.state }}">{{ r.balance }}</td></tr>
-{% endfor %}
-<tr class="total"><td></td><td>{{ t("dashboard.total") }}</td>
-<td class="num">{{ month_total }}</td><td colspan="5"></td></tr>
-</tbody></table></div>
-{% else %}
-<p class="empty">{{ t("dashboard.no_expenses") }}</p>
-{% endif %}
-{% endblock %}
-"""
-
-_DEPARTMENTS = """\
-{% extends "page" %}
-{% block body %}
-<h2>{{ t("dashboard.ranking") }}</h2>
-{% if departments %}
-<div class="panel">{{ share_svg }}</div>
-<div class="scroll" style="margin-top:10px"><table>
-<thead><tr><th class="num">{{ t("dashboard.rank") }}</th>
-<th>{{ t("dashboard.department") }}</th><th class="num">{{ t("dashboard.met_count") }}</th>
-<th class="num">{{ t("dashboard.measured") }}</th>
-<th class="num">{{ t("dashboard.share") }}</th></tr></thead>
-<tbody>
-{% for d in departments %}
-<tr><td class="num">{{ d.rank }}</td><td class="wide">{{ d.name }}</td>
-<td class="num">{{ d.met }}</td>
-<td class="num">{{ d.measured }}</td><td class="num">{{ d.share_text }}</td></tr>
-{% endfor %}
-</tbody></table></div>
-{% for d in departments %}
-<h2>{{ d.rank }}. {{ d.name }}</h2>
-<div class="scroll"><table>
-<thead><tr><th>{{ t("dashboard.kpi") }}</th><th class="num">{{ t("dashboard.value") }}</th>
-<th class="num">{{ t("dashboard.target") }}</th><th>{{ t("dashboard.met") }}</th>
-<th class="num">{{ t("dashboard.records") }}</th></tr></thead>
-<tbody>
-{% for r in d.lines %}
-<tr><td class="wide">{{ r.name }}</td><td class="num {{ r.state }}">{{ r.value }}</td>
-<td class="num">{{ r.target }}</td><td><span class="badge {{ r.state }}">{{ r.met }}</span></td>
-<td class="num">{{ r.detail }}</td></tr>
-{% endfor %}
-</tbody></table></div>
-{% endfor %}
-{% else %}
-<p class="empty">{{ t("dashboard.no_departments") }}</p>
-{% endif %}
-{% endblock %}
-"""
-
-
-def _loader(name: str) -> str:
-    return {"page": _PAGE, "dashboard": _DASHBOARD, "expenses": _EXPENSES,
-            "departments": _DEPARTMENTS}[name]
-
-
-def _env() -> Environment:
-    from jinja2 import FunctionLoader
-
-    return Environment(loader=FunctionLoader(_loader), autoescape=True, trim_blocks=True,
-                       lstrip_blocks=True, keep_trailing_newline=True)
-
-
-_ENV = _env()
 
 
 def _render(template: str, path: Path, loc: str, heading: str, meta: str,
             **values: Any) -> Path:
-    from markupsafe import Markup
-
-    html = _ENV.get_template(template).render(
-        lang=HTML_LANG.get(loc, "zh-CN"), heading=heading, meta=meta, css=Markup(_BASE_CSS),
-        t=lambda key, **v: t(key, loc, **v), **values)
+    html = render_page(template, loc, heading=heading, meta=meta, **values)
     path = Path(path)
     with _atomic(path) as temp:
         temp.write_text(html, encoding="utf-8", newline="\n")
@@ -873,7 +628,7 @@ def write_dashboard_html(result: KpiResult, trend: list[KpiResult], path: Path, 
     departments = _departments(result)
     months = _trend(trend)
     return _render(
-        "dashboard", path, loc, _heading(office_name, t("dashboard.title", loc)),
+        "kpi_dashboard.html.j2", path, loc, _heading(office_name, t("dashboard.title", loc)),
         _period_line(result.period, loc),
         cards=cards,
         departments=_department_view(departments, loc, names),
@@ -1069,7 +824,7 @@ def write_expense_report(office: OfficeData, period: Period, path_stem: Path, *,
         return "no" if balance is not None and balance < 0 else ""
 
     html = _render(
-        "expenses", stem.with_name(stem.name + ".html"), loc, title, meta,
+        "expense_report.html.j2", stem.with_name(stem.name + ".html"), loc, title, meta,
         rows=[{"date": line.date.isoformat() if line.date else "", "item": line.item,
                "amount": _money(line.amount), "handler": line.handler, "budget": line.budget,
                "budget_amount": _money(line.budget_amount), "so_far": _money(line.so_far),
@@ -1171,7 +926,7 @@ def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
         book.close()
 
     html = _render(
-        "departments", stem.with_name(stem.name + ".html"), loc, title, meta,
+        "department_report.html.j2", stem.with_name(stem.name + ".html"), loc, title, meta,
         departments=_department_view(departments, loc, names),
         share_svg=Markup(_svg_share(departments, loc)) if departments else "",
     )

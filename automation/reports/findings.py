@@ -23,19 +23,17 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 import xlsxwriter
-from jinja2 import Environment
 
 from ..checks.findings import Finding
 from ..i18n import DEFAULT_LOCALE, resolve_locale, t
 from ..registers import REGISTERS, table_label
+from .html import render_page
 
 if TYPE_CHECKING:
     from ..validate import ValidationResult
 
 __all__ = ["write_findings_html", "write_findings_xlsx"]
 
-HTML_LANG = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en"}
-"""The `<html lang>` of each catalogue: it also makes browsers pick the right CJK glyphs."""
 
 _LINKABLE = (".xlsx", ".xlsm")
 _EXCEL_MAX_ROWS = 1_048_576
@@ -313,156 +311,6 @@ def _by_table_sheet(book, fmt: _Formats, findings: list[Finding], loc: str) -> N
 
 # --------------------------------------------------------------------------- html
 
-_HTML = """\
-<!DOCTYPE html>
-<html lang="{{ lang }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Sheet Clerk">
-<title>{{ heading }}</title>
-<style>
-:root { color-scheme: light; --red: #b42318; --red-bg: #fee4e2; --amber: #93500b;
-  --amber-bg: #fef0c7; --line: #e4e7ec; --muted: #667085; --ink: #1d2939; }
-* { box-sizing: border-box; }
-body { margin: 0; padding: 16px; color: var(--ink); background: #f9fafb;
-  font: 15px/1.6 system-ui, -apple-system, "Segoe UI", "PingFang SC", "PingFang TC",
-  "Hiragino Sans GB", "Microsoft YaHei", "Microsoft JhengHei", "Noto Sans CJK SC",
-  "Noto Sans CJK TC", "Source Han Sans", sans-serif; }
-main { max-width: 1100px; margin: 0 auto; }
-h1 { font-size: 1.35rem; line-height: 1.35; margin: 0 0 4px; }
-.meta { color: var(--muted); margin: 0 0 16px; font-size: .9rem; }
-.cards { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 8px;
-  margin: 0 0 16px; padding: 0; list-style: none; }
-.cards li { background: #fff; border: 1px solid var(--line); border-radius: 10px;
-  padding: 10px 12px; }
-.cards b { display: block; font-size: 1.5rem; line-height: 1.2; }
-.cards span { color: var(--muted); font-size: .85rem; }
-.cards .error b { color: var(--red); }
-.cards .warning b { color: var(--amber); }
-.cards .zero b { color: var(--muted); }
-.none { background: #ecfdf3; color: #05603a; border: 1px solid #abefc6; border-radius: 10px;
-  padding: 12px 14px; font-weight: 600; }
-h2 { font-size: 1.05rem; margin: 22px 0 8px; line-height: 1.4; }
-h2 small { color: var(--muted); font-weight: normal; font-size: .8rem; margin-left: 6px;
-  overflow-wrap: anywhere; }
-.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; background: #fff;
-  border: 1px solid var(--line); border-radius: 10px; }
-table { border-collapse: collapse; width: 100%; min-width: 640px; }
-table.counts { min-width: 0; }
-table.counts td { white-space: nowrap; }
-th, td { text-align: left; vertical-align: top; padding: 8px 10px;
-  border-bottom: 1px solid var(--line); }
-tr:last-child td { border-bottom: 0; }
-th { background: #f2f4f7; font-size: .85rem; color: #344054; white-space: nowrap; }
-td.loc { white-space: nowrap; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas,
-  monospace; font-size: .9rem; }
-td.msg { min-width: 15em; }
-td.val { overflow-wrap: anywhere; min-width: 7em; max-width: 16em; }
-td.val code, td.code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-  font-size: .85rem; }
-td.code { color: var(--muted); white-space: nowrap; }
-th.loc { width: 10em; } th.sev { width: 5em; } th.val { width: 11em; } th.code { width: 10em; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.bars { width: 40%; }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-size: .8rem;
-  font-weight: 600; white-space: nowrap; }
-.badge.error { color: var(--red); background: var(--red-bg); }
-.badge.warning { color: var(--amber); background: var(--amber-bg); }
-tr.error td:first-child { box-shadow: inset 3px 0 0 var(--red); }
-tr.warning td:first-child { box-shadow: inset 3px 0 0 #f79009; }
-.bar { display: inline-block; height: .6em; border-radius: 3px; vertical-align: middle;
-  margin-right: 1px; }
-.bar.error { background: var(--red); } .bar.warning { background: #f79009; }
-.filter { margin: 14px 0 4px; }
-.filter input { width: 100%; max-width: 360px; font: inherit; padding: 6px 10px;
-  border: 1px solid #d0d5dd; border-radius: 8px; }
-footer { color: var(--muted); font-size: .8rem; margin: 24px 0 8px; }
-@media (max-width: 480px) { body { padding: 10px; font-size: 14px; }
-  .cards b { font-size: 1.25rem; } }
-@media print { body { background: #fff; } .filter { display: none; }
-  .scroll { overflow: visible; border: 0; } }
-</style>
-</head>
-<body>
-<main>
-<header>
-<h1>{{ heading }}</h1>
-<p class="meta"><time datetime="{{ generated_iso }}">
-{{- t("report.generated_at", time=generated) }}</time></p>
-</header>
-<ul class="cards">
-<li class="error{{ ' zero' if not summary.errors }}"><b>{{ summary.errors }}</b>
-<span>{{ t("report.errors") }}</span></li>
-<li class="warning{{ ' zero' if not summary.warnings }}"><b>{{ summary.warnings }}</b>
-<span>{{ t("report.warnings") }}</span></li>
-<li><b>{{ summary.rows_checked }}</b><span>{{ t("report.rows_checked") }}</span></li>
-</ul>
-{% if not groups %}
-<p class="none">{{ t("report.none") }}</p>
-{% else %}
-<h2>{{ t("report.by_table") }}</h2>
-<div class="scroll"><table class="counts">
-<thead><tr><th>{{ t("report.register") }}</th><th>{{ t("report.table") }}</th>
-<th>{{ t("report.errors") }}</th><th>{{ t("report.warnings") }}</th><th></th></tr></thead>
-<tbody>
-{% for c in counts %}
-<tr><td>{{ c.register }}</td><td>{{ c.table }}</td><td class="num">{{ c.errors }}</td>
-<td class="num">{{ c.warnings }}</td>
-<td class="bars">
-{%- if c.errors %}<span class="bar error" style="width:{{ c.error_pct }}px"></span>{% endif %}
-{%- if c.warnings %}<span class="bar warning" style="width:{{ c.warning_pct }}px"></span>
-{%- endif %}</td></tr>
-{% endfor %}
-</tbody></table></div>
-<p class="filter" id="filter" hidden>
-<input type="search" id="q" placeholder="{{ t('report.filter') }}"
- aria-label="{{ t('report.filter') }}"></p>
-{% for g in groups %}
-<section class="group">
-<h2>{{ g.register }} · {{ g.sheet }}{% if g.file %}<small>{{ g.file }}</small>{% endif %}</h2>
-<div class="scroll"><table>
-<thead><tr><th class="loc">{{ t("report.location") }}</th>
-<th class="sev">{{ t("report.severity") }}</th><th>{{ t("report.message") }}</th>
-<th class="val">{{ t("report.value") }}</th><th class="code">{{ t("report.code") }}</th>
-</tr></thead>
-<tbody>
-{% for f in g.findings %}
-<tr class="{{ f.severity }}"><td class="loc">{{ f.location }}</td>
-<td><span class="badge {{ f.severity }}">{{ t("report." ~ f.severity) }}</span></td>
-<td class="msg">{{ f.message }}</td><td class="val">{% if f.value %}<code>{{ f.value }}</code>
-{%- endif %}</td><td class="code">{{ f.code }}</td></tr>
-{% endfor %}
-</tbody></table></div>
-</section>
-{% endfor %}
-<script>
-(function () {
-  var box = document.getElementById("filter"), q = document.getElementById("q");
-  box.hidden = false;
-  q.addEventListener("input", function () {
-    var needle = q.value.trim().toLowerCase();
-    document.querySelectorAll("section.group").forEach(function (group) {
-      var shown = 0;
-      group.querySelectorAll("tbody tr").forEach(function (row) {
-        var hit = !needle || row.textContent.toLowerCase().indexOf(needle) >= 0;
-        row.hidden = !hit; if (hit) { shown++; }
-      });
-      group.hidden = shown === 0;
-    });
-  });
-})();
-</script>
-{% endif %}
-<footer>Sheet Clerk · {{ heading }} · {{ generated }}</footer>
-</main>
-</body>
-</html>
-"""
-
-_ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                   keep_trailing_newline=True)
-_TEMPLATE = _ENV.from_string(_HTML)
 
 
 @dataclass
@@ -508,15 +356,14 @@ def write_findings_html(
         "warning_pct": round(80 * c.warnings / widest) or 1,
     } for c in counts]
     heading = " · ".join(p for p in (office_name, t("report.title", loc)) if p)
-    html = _TEMPLATE.render(
-        lang=HTML_LANG.get(loc, "zh-CN"),
+    html = render_page(
+        "validation.html.j2", loc,
         heading=heading,
         generated=_stamp(generated),
         generated_iso=generated.isoformat(timespec="minutes"),
         summary=result.summary(),
         counts=rows,
         groups=_groups(findings, loc),
-        t=lambda key, **values: t(key, loc, **values),
     )
     with _atomic(path) as temp:
         temp.write_text(html, encoding="utf-8", newline="\n")
