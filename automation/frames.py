@@ -77,7 +77,7 @@ class TypedTable:
         letter = self.letters.get(key or "", "")
         cell = f"{letter}{row}" if row is not None and letter else ""
         raw_value = ""
-        if index is not None and key in self.raw.columns:
+        if index is not None and key is not None and key in self.raw.columns:
             raw_value = display(self.raw.at[index, key])
             if raw_value and self.table.column(key).pii:
                 raw_value = mask(raw_value)

@@ -201,7 +201,8 @@ def normalize_column(raw: pd.Series, column: Column, ctx: Context) -> Parsed:
     elif distinct.dtype.kind == "f":
         missing = np.array([np.nan])
     picked = np.concatenate([distinct, missing])[codes]
-    issue_arr = np.append(issues.to_numpy(dtype=object), None)[codes]
+    issue_arr = np.concatenate([issues.to_numpy(dtype=object),
+                                np.array([None], dtype=object)])[codes]
     typed = pd.Series(picked, index=raw.index)
     return Parsed(_finish_dtype(typed, column.kind), pd.Series(issue_arr, index=raw.index))
 
@@ -431,7 +432,8 @@ def _parse_dates(u: pd.Series, ctx: Context, with_time: bool) -> tuple[pd.Series
         serial = ~ymd & (v >= 1) & (v < 2958466)
         digits = v[ymd].astype("int64").astype(str)
         values[digits.index] = pd.to_datetime(digits, format="%Y%m%d", errors="coerce")
-        issues[digits.index] = np.where(values[digits.index].isna(), "date_invalid", None)
+        issues[digits.index] = values[digits.index].isna().map(
+            {True: "date_invalid", False: None})
         epoch = EPOCH_1904 if ctx.date1904 else EPOCH_1900
         days = v[serial]
         values[days.index] = (epoch + pd.to_timedelta(days, unit="D")).dt.round("s")

@@ -33,8 +33,9 @@ def run_checks(tables: dict, read: set[str]) -> list[Finding]:
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Register order, then table order, sheet row, column order: how a person reads them."""
-    order = {}
+    order: dict[tuple[str, str, str | None], tuple[int, int, int]] = {}
     for r_index, register in enumerate(REGISTERS.values()):
+        order[(register.key, "", None)] = (r_index, -1, -1)  # about the whole register
         for t_index, table in enumerate(register.tables):
             for c_index, column in enumerate(table.columns):
                 order[(register.key, table.key, column.key)] = (r_index, t_index, c_index)

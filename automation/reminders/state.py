@@ -69,16 +69,16 @@ class State:
                              "WHERE day = ? AND status = 'sending'", (day.isoformat(),))
         return [Interrupted(*row) for row in rows]
 
-    def settled(self, day: date, lines: Iterable[Planned]) -> set[tuple[str, ...]]:
+    def settled(self, day: date, lines: Iterable[Planned]) -> set[tuple[object, ...]]:
         """Keys of the lines that already went out today (or may have)."""
         rows = self._db.execute(
             "SELECT day, rule, record, person, level, channel FROM deliveries "
             f"WHERE day = ? AND status IN ({','.join('?' * len(SETTLED))})",
             (day.isoformat(), *SETTLED)).fetchall()
-        done = {tuple(row) for row in rows}
+        done: set[tuple[object, ...]] = {tuple(row) for row in rows}
         return {_key(day, line) for line in lines if _key(day, line) in done}
 
-    def is_settled(self, day: date, line: Planned, settled: set[tuple[str, ...]]) -> bool:
+    def is_settled(self, day: date, line: Planned, settled: set[tuple[object, ...]]) -> bool:
         return _key(day, line) in settled
 
     def record(self, day: date, lines: Iterable[Planned], status: str, message_key: str,

@@ -51,8 +51,8 @@ def write_back(config: OfficeConfig, office: OfficeData,
         except WriteBackSkipped as exc:
             report.skipped.append(exc.message())
         else:
-            tabs = t("writeback.separator").join(done.tabs)
-            report.written.append(t("writeback.written", tabs=tabs,
+            names = t("writeback.separator").join(done.tabs)
+            report.written.append(t("writeback.written", tabs=names,
                                     path=str(done.path), backup=str(done.backup)))
     for key, (register, merged) in google.items():
         _write_google(config, register, key, merged, report)

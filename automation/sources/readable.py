@@ -21,6 +21,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree
@@ -97,7 +98,7 @@ def _rewrite(path: Path, copy: Path, kind: str, expand: bool) -> None:
                              else biff12.without_sheets(data, others))
                 continue
             with source.open(info) as stream, out.open(target, "w") as sink:
-                chunks = iter(lambda stream=stream: stream.read(CHUNK), b"")
+                chunks: Iterator[bytes] = iter(partial(stream.read, CHUNK), b"")
                 if expand and kind == "xlsb" and _is_sheet(name, sheets):
                     chunks = biff12.expand_short_cells(chunks)
                 for chunk in chunks:

@@ -583,7 +583,8 @@ class _CanonicalSheet:
                 return
             start = at + len(b"<sheetData>")
             self._in_rows = True
-        end = _CANONICAL_ROWS.match(data, start).end()
+        rows = _CANONICAL_ROWS.match(data, start)
+        end = rows.end() if rows else start
         numbers = _ROW_AT.findall(data, start, end)
         if numbers:
             furthest = max(map(int, numbers))
