@@ -14,17 +14,27 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks.findings import Finding
 from .config import OfficeConfig, find_config_path, load_config
 from .errors import ClerkError, SourceError
 from .i18n import current_locale, t
-from .layout import locate_tables
+from .layout import (
+    HEADER_SCAN_ROWS,
+    _name_matches,
+    _without_note,
+    header_text,
+    label_index,
+    locate_tables,
+)
 from .load import OfficeData, collect, iter_registers, read_register
 from .registers import REGISTERS
 from .reports.cells import formula_safe, plain_value
 from .sources.base import RawSheet, RawWorkbook
+
+if TYPE_CHECKING:
+    from .load_cache import LoadCache
 
 MARK_COLOURS = {"error": "#FFC7CE", "warning": "#FFEB9C"}
 """Fill of a cell at fault: Excel's own 'bad' red and 'neutral' yellow."""
@@ -94,11 +104,50 @@ def book_register(config: OfficeConfig, book: Any, workbook: RawWorkbook) -> str
         path = config.register_path(key)
         if path is not None and fullname and _same_file(path, fullname):
             return key
-    scores = {key: len(locate_tables(REGISTERS[key], workbook)) for key in REGISTERS}
-    best = max(scores, key=lambda key: scores[key])
-    if scores[best] == 0:
+    # The register whose tables `locate_tables` finds most of, the first in REGISTERS on
+    # a tie; a register that cannot beat (or tie earlier than) the best so far is skipped.
+    order = list(REGISTERS)
+    bounds = tables_at_most(workbook)
+    best, best_score = "", 0
+    for key in sorted(order, key=lambda key: -bounds[key]):
+        bound = bounds[key]
+        if bound < best_score or (bound == best_score
+                                  and (bound == 0 or order.index(key) > order.index(best))):
+            continue
+        score = len(locate_tables(REGISTERS[key], workbook))
+        if score > best_score or (score and score == best_score
+                                  and order.index(key) < order.index(best)):
+            best, best_score = key, score
+    if not best:
         raise SourceError("button.unknown_book", book=book.name)
     return best
+
+
+def tables_at_most(workbook: RawWorkbook) -> dict[str, int]:
+    """Per register, how many of its tables `locate_tables` could find in `workbook` at
+    most: a table is found only under a header row (within the first HEADER_SCAN_ROWS) with
+    two of its columns, or with one on a sheet named like it. Cheap (each header cell is
+    normalised once), so that locating is spent on the registers that can win."""
+    sheets = []
+    for sheet in workbook.sheets:
+        rows = []
+        for row in sheet.rows[:HEADER_SCAN_ROWS]:
+            texts = [header_text(cell) for cell in row]
+            rows.append([(text, _without_note(text)) for text in texts if text])
+        sheets.append((sheet, rows))
+    bounds: dict[str, int] = {}
+    for key, register in REGISTERS.items():
+        bounds[key] = 0
+        for table in register.tables:
+            index = label_index(table)
+            for sheet, rows in sheets:
+                most = max((len({found for text, bare in row
+                                 if (found := index.get(text) or index.get(bare))})
+                            for row in rows), default=0)
+                if most >= 2 or (most and _name_matches(sheet, table)):
+                    bounds[key] += 1
+                    break
+    return bounds
 
 
 def _same_file(path: Path, fullname: str) -> bool:
@@ -108,21 +157,23 @@ def _same_file(path: Path, fullname: str) -> bool:
         return False
 
 
-def book_office(book: Any, config: OfficeConfig) -> tuple[str, OfficeData]:
+def book_office(book: Any, config: OfficeConfig, cache: LoadCache | None = None
+                ) -> tuple[str, OfficeData]:
     """The clicked book's register, and the office as the checks need it."""
     workbook = book_workbook(book, config)
     register = book_register(config, book, workbook)
-    return register, office_with_book(config, register, workbook)
+    return register, office_with_book(config, register, workbook, cache)
 
 
-def office_with_book(config: OfficeConfig, register: str, workbook: RawWorkbook
-                     ) -> OfficeData:
+def office_with_book(config: OfficeConfig, register: str, workbook: RawWorkbook,
+                     cache: LoadCache | None = None) -> OfficeData:
     """The book's register as the book shows it now (saved or not), with the other
-    registers from the config's sources for the checks that look across them."""
+    registers from the config's sources for the checks that look across them (from
+    `cache` when they have not changed since: `clerk serve` keeps one)."""
     tables, findings = read_register(REGISTERS[register], workbook, config)
     others = [key for key in REGISTERS
               if key != register and config.register_source(key) is not None]
-    parts = [(register, tables, findings), *iter_registers(config, others)]
+    parts = [(register, tables, findings), *iter_registers(config, others, cache)]
     return collect(parts)
 
 
@@ -222,13 +273,14 @@ def _fault_cells(findings: list[Finding], sheets: set[str]) -> dict[tuple[str, s
 # --- the buttons -----------------------------------------------------------------------------
 
 
-def validate(book: Any, config: OfficeConfig, *, today: date | None = None) -> ButtonOutcome:
+def validate(book: Any, config: OfficeConfig, *, today: date | None = None,
+             cache: LoadCache | None = None) -> ButtonOutcome:
     """校验: the book's findings in 校验结果 (address, hyperlink, message), the cells at fault
     coloured (errors red, warnings yellow), last run's colours given back first."""
     from .validate import findings_tab, validate_office
 
     loc = current_locale.get()
-    register, office = book_office(book, config)
+    register, office = book_office(book, config, cache)
     result = validate_office(config, [register], office=office)
     findings = [f for f in result.findings if f.register == register]
     outcome = ButtonOutcome("validate", register)
@@ -273,14 +325,15 @@ def plan_fingerprint(report: Any) -> str:
 
 
 def remind(book: Any, config: OfficeConfig, *, today: date | None = None,
-           open_channel: Callable[..., Any] | None = None) -> ButtonOutcome:
+           open_channel: Callable[..., Any] | None = None,
+           cache: LoadCache | None = None) -> ButtonOutcome:
     """提醒: the first click writes 提醒预览 (what would go out) and sends nothing; a second
     click sends exactly that preview — if the registers changed meanwhile, it previews
     again instead. Sent reminders are never sent twice (the state database keeps them)."""
     from .reminders.remind import remind as run_reminders
 
     loc = current_locale.get()
-    register, office = book_office(book, config)
+    register, office = book_office(book, config, cache)
     planned = run_reminders(config, today=today, dry_run=True, office=office)
     code = plan_fingerprint(planned)
     outcome = ButtonOutcome("remind", register)
@@ -327,12 +380,12 @@ def _preview_code(book: Any, config: OfficeConfig) -> str | None:
 
 
 def kpi(book: Any, config: OfficeConfig, *, today: date | None = None,
-        period: str | None = None) -> ButtonOutcome:
+        period: str | None = None, cache: LoadCache | None = None) -> ButtonOutcome:
     """KPI: this semester's (or `period`'s) KPIs into KPI看板."""
     from .kpi import kpi_report, kpi_tab
 
     loc = current_locale.get()
-    register, office = book_office(book, config)
+    register, office = book_office(book, config, cache)
     result = kpi_report(config, period, today, office)
     write_tab(book, config.output.kpi_tab, kpi_tab(result, loc))
     outcome = ButtonOutcome("kpi", register, tabs=[config.output.kpi_tab])
@@ -343,9 +396,10 @@ def kpi(book: Any, config: OfficeConfig, *, today: date | None = None,
 
 
 def archive(book: Any, config: OfficeConfig, *, today: date | None = None,
-            period: str | None = None) -> ButtonOutcome:
+            period: str | None = None, cache: LoadCache | None = None) -> ButtonOutcome:
     """归档: the snapshot of the configured sources for this semester (or `period`), and
-    where it is with its fingerprint for the handover form."""
+    where it is with its fingerprint for the handover form. (`cache` is not used: the
+    snapshot copies and reads the files themselves, as they are at that moment.)"""
     from .archive import archive_period
     from .kpi.periods import parse_period
 

@@ -47,13 +47,21 @@ def _without_note(text: str) -> str:
     return _TRAILING_NOTE.sub("", text)
 
 
-@cache
+_LABEL_INDEXES: dict[int, tuple[Table, dict[str, str]]] = {}
+
+
 def label_index(table: Table) -> dict[str, str]:
-    """Normalised header text -> column key, over all labels and aliases."""
+    """Normalised header text -> column key, over all labels and aliases. Kept by the
+    table's identity: hashing a whole table declaration for every header cell read was a
+    large part of reading a workbook."""
+    known = _LABEL_INDEXES.get(id(table))
+    if known is not None and known[0] is table:
+        return known[1]
     index: dict[str, str] = {}
     for column in table.columns:
         for text in (*column.label.all(), *column.aliases):
             index.setdefault(header_text(text), column.key)
+    _LABEL_INDEXES[id(table)] = (table, index)
     return index
 
 

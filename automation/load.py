@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -30,6 +30,11 @@ from .sources.base import RawWorkbook, Source
 from .sources.files import FileSource
 from .sources.google import GoogleSource
 from .sources.safety import inspect_in_child
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .load_cache import LoadCache
 
 
 @dataclass
@@ -274,10 +279,12 @@ def _read_checked_in_children(
 
 
 def iter_registers(
-    config: OfficeConfig, registers: Iterable[str] | None = None
+    config: OfficeConfig, registers: Iterable[str] | None = None,
+    cache: LoadCache | None = None,
 ) -> Iterator[tuple[str, dict[str, TypedTable], list[Finding]]]:
     """(register, typed tables, findings met reading them) for each configured register,
     in the order they finish reading, so a caller can work on one while others read.
+    With a `cache` (a long-running process's), unchanged workbook files are not read again.
 
     The cyclic garbage collector is paused meanwhile: reading makes millions of cell
     objects and no cycles, and its passes over them cost more than a tenth of a run.
@@ -287,12 +294,44 @@ def iter_registers(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        if cache is not None:
+            yield from _through_cache(config, sources, cache)
+            return
         for key, workbook in _read_all(sources):
             tables, findings = read_register(REGISTERS[key], workbook, config)
             yield key, tables, findings
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _through_cache(
+    config: OfficeConfig, sources: list[tuple[str, Source]], cache: LoadCache
+) -> Iterator[tuple[str, dict[str, TypedTable], list[Finding]]]:
+    """The registers `cache` holds unchanged, then the others read and kept (files only;
+    `load_cache` says when an entry is served)."""
+    from .load_cache import FileStamp, config_key
+
+    key = config_key(config)
+    stale: list[tuple[str, Source]] = []
+    for register, source in sources:
+        kept = (cache.lookup(key, register, source.path)
+                if isinstance(source, FileSource) else None)
+        if kept is None:
+            stale.append((register, source))
+        else:
+            yield register, *kept
+    files: dict[str, Path] = {}
+    for register, source in stale:
+        if isinstance(source, FileSource):
+            files[register] = source.path
+    stamps = {register: FileStamp.of(path) for register, path in files.items()}
+    for register, workbook in _read_all(stale):
+        tables, findings = read_register(REGISTERS[register], workbook, config)
+        if register in files:
+            tables, findings = cache.store(key, register, files[register], stamps[register],
+                                           workbook.fingerprint, tables, findings)
+        yield register, tables, findings
 
 
 def collect(parts: Iterable[tuple[str, dict[str, TypedTable], list[Finding]]]) -> OfficeData:
@@ -309,11 +348,13 @@ def collect(parts: Iterable[tuple[str, dict[str, TypedTable], list[Finding]]]) -
     return office
 
 
-def load_office(config: OfficeConfig, registers: Iterable[str] | None = None) -> OfficeData:
+def load_office(config: OfficeConfig, registers: Iterable[str] | None = None,
+                cache: LoadCache | None = None) -> OfficeData:
     """Read every configured register (or those named) into typed tables.
 
     A register the config does not name is skipped; one that cannot be read
     raises SourceError (exit status 2), since nothing about it can be said.
     Reading overlaps typing: each workbook is typed as soon as it is read.
+    `cache` (the server's, the scheduler's) spares re-reading unchanged files.
     """
-    return collect(iter_registers(config, registers))
+    return collect(iter_registers(config, registers, cache))

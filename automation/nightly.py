@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import filelock
 
@@ -29,6 +29,9 @@ from .i18n import t
 from .kpi.periods import Period, parse_period, semester_of
 from .load import OfficeData, load_office
 from .reminders.rules import run_time
+
+if TYPE_CHECKING:
+    from .load_cache import LoadCache
 
 STEPS = ("read", "validate", "remind", "kpi", "write_back", "archive")
 LOG_BYTES = 1024 * 1024
@@ -183,9 +186,11 @@ class _Run:
 
 def run_nightly(config: OfficeConfig, *, today: date | None = None,
                 progress: Callable[[str], None] | None = None,
-                open_channel: Any = None) -> NightlyReport:
+                open_channel: Any = None, cache: LoadCache | None = None) -> NightlyReport:
     """The whole nightly job as a library call (the CLI, the scheduler and the demo use it).
-    Raises NightlyRunning when another run holds the lock."""
+    `cache`: registers kept from earlier runs in this process (`clerk schedule`'s), read
+    again only when their files changed. Raises NightlyRunning when another run holds the
+    lock."""
     folder = state_dir(config)
     folder.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(str(folder / "nightly.lock"))
@@ -194,13 +199,14 @@ def run_nightly(config: OfficeConfig, *, today: date | None = None,
     except filelock.Timeout:
         raise NightlyRunning("nightly.running", path=str(folder / "nightly.lock")) from None
     try:
-        return _run_locked(config, today, progress, open_channel)
+        return _run_locked(config, today, progress, open_channel, cache)
     finally:
         lock.release()
 
 
 def _run_locked(config: OfficeConfig, today: date | None,
-                progress: Callable[[str], None] | None, open_channel: Any) -> NightlyReport:
+                progress: Callable[[str], None] | None, open_channel: Any,
+                cache: LoadCache | None = None) -> NightlyReport:
     from .reminders.remind import local_now
 
     now = run_time(today, config.office.run_hour) if today else local_now(config)
@@ -213,7 +219,7 @@ def _run_locked(config: OfficeConfig, today: date | None,
         log.info("nightly run %s for %s started", run_id, day)
         context: dict[str, Any] = {}
         try:
-            _steps(run, config, now, context, history, open_channel)
+            _steps(run, config, now, context, history, open_channel, cache)
         finally:
             status = report.status
             history.finish(run_id, datetime.now().replace(microsecond=0), status,
@@ -225,7 +231,7 @@ def _run_locked(config: OfficeConfig, today: date | None,
 
 
 def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, Any],
-           history: History, open_channel: Any) -> None:
+           history: History, open_channel: Any, cache: LoadCache | None = None) -> None:
     report = run.report
     day = now.date()
     out = config.output_dir
@@ -237,7 +243,7 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
             tabs.setdefault(register, {}).update(register_tabs)
 
     def read(step: StepResult) -> None:
-        office = load_office(config)
+        office = load_office(config, cache=cache)
         context["office"] = office
         step.counts = {"registers": len(office.registers),
                        "rows": sum(len(tt.frame) for tt in office.tables.values())}

@@ -28,6 +28,7 @@ from .config import OfficeConfig, load_config
 from .errors import ClerkError
 from .history import History
 from .i18n import t
+from .load_cache import LoadCache
 from .nightly import logger_for, run_nightly, state_dir
 
 CATCH_UP_AFTER = timedelta(days=1)
@@ -119,13 +120,22 @@ def needs_catch_up(config: OfficeConfig, now: datetime) -> bool:
     return last is None or now - last > CATCH_UP_AFTER
 
 
+def scheduled_nightly(cache: LoadCache) -> Callable[[OfficeConfig], Any]:
+    """The job `clerk schedule` runs: the nightly run, with the registers this process has
+    kept (`cache`) read again only when their files (or the config) changed."""
+    return lambda config: run_nightly(config, cache=cache)
+
+
 def run_forever(config_path: Path, *, say: Callable[[str], None],
                 stop: threading.Event | None = None, poll_seconds: float = 30.0,
-                runner: Callable[[OfficeConfig], Any] | None = None) -> int:
+                runner: Callable[[OfficeConfig], Any] | None = None,
+                cache: LoadCache | None = None) -> int:
     """Run the nightly job every day at the run hour until stopped (Ctrl-C, SIGTERM, or
-    `stop`). The config is read again before every run, so edits take effect."""
+    `stop`). The config is read again before every run, so edits take effect; the
+    registers read are kept in `cache` (a new one by default) for the later runs."""
     stop = stop or threading.Event()
-    runner = runner or (lambda config: run_nightly(config))
+    cache = cache if cache is not None else LoadCache()
+    runner = runner or scheduled_nightly(cache)
     config = load_config(config_path)
     log = logger_for(config)
 

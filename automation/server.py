@@ -4,6 +4,9 @@ JSON to `POST /buttons/<name>`; the answer is the list of actions the client rep
 
 One book is handled at a time: xlwings sends app-level actions to the most recently opened
 book, and `bagit` (the archive button) changes the process's working folder.
+
+The server keeps the registers it has read (`load_cache.LoadCache`): a click reads again only
+the other registers' files that changed since the last click, and the clicked book itself.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from .buttons import BUTTONS, MARK_COLOURS, press
 from .config import OfficeConfig
 from .errors import ConfigError
 from .i18n import current_locale, t
+from .load_cache import LoadCache
 
 CLIENT_ACTIONS = frozenset({
     "setValues", "setRangeColor", "addSheet", "setSheetName", "activateSheet",
@@ -75,16 +79,20 @@ def _remote_engine() -> None:
 
 
 def create_app(config: OfficeConfig, *, token: str | None = None,
-               today: date | None = None) -> Any:
-    """The FastAPI app. `today` pins the date the buttons work with (tests, demos)."""
+               today: date | None = None, cache: LoadCache | bool = True) -> Any:
+    """The FastAPI app. `today` pins the date the buttons work with (tests, demos).
+    `cache`: the registers kept between clicks — True for a new one (the default), False
+    to read every register on every click, or a LoadCache to share; `app.state.load_cache`."""
     import xlwings as xw
 
     secret = token or server_token(config)
     check_license()
     _remote_engine()
     one_book = threading.Lock()
+    loaded = cache if isinstance(cache, LoadCache) else LoadCache() if cache else None
     limit = config.server.max_payload_mb * 1024 * 1024
     app = FastAPI(title="Sheet Clerk", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.load_cache = loaded
 
     def refuse(status: int, key: str, **values: Any) -> JSONResponse:
         return JSONResponse({"error": t(key, config.locale, **values)}, status_code=status)
@@ -125,7 +133,9 @@ def create_app(config: OfficeConfig, *, token: str | None = None,
                 token_locale = current_locale.set(config.locale)
                 try:
                     book = xw.Book(json=payload)
-                    options = {"today": today} if today is not None else {}
+                    options: dict[str, Any] = {"cache": loaded}
+                    if today is not None:
+                        options["today"] = today
                     press(name, book, config, **options)
                     answer: dict[str, Any] = book.json()
                     return answer
