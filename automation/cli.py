@@ -191,10 +191,9 @@ def write_validation(result: Any, office: OfficeConfig, format: str, output: Pat
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
+    from ._io import write_text
+
+    write_text(path, text)
 
 
 @app.command(help=_help("remind"))

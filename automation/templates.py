@@ -4,7 +4,6 @@ date and text formats, and a 填写说明 sheet that explains every column."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +13,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from ._io import atomic_path
 from .i18n import LOCALES, t
 from .registers import (
     DOMAINS,
@@ -225,18 +225,16 @@ def write_register_workbook(
     enums: dict[str, list[str]] | None = None,
 ) -> Path:
     """Write one register's workbook (atomically): a sheet per table, then 填写说明."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    book = xlsxwriter.Workbook(str(temp), {"strings_to_numbers": False,
-                                           "strings_to_urls": False})
-    book.set_properties({"title": register.label.get(locale), "author": "Sheet Clerk",
-                         "created": FIXED_TIME})
-    fmt = _Formats(book)
-    for table in register.tables:
-        _write_table(book, fmt, table, locale, (data or {}).get(table.key), enums or {})
-    _write_instructions(book, fmt, register, locale)
-    book.close()
-    os.replace(temp, path)
+    with atomic_path(path, keep_suffix=True) as temp:
+        book = xlsxwriter.Workbook(str(temp), {"strings_to_numbers": False,
+                                               "strings_to_urls": False})
+        book.set_properties({"title": register.label.get(locale), "author": "Sheet Clerk",
+                             "created": FIXED_TIME})
+        fmt = _Formats(book)
+        for table in register.tables:
+            _write_table(book, fmt, table, locale, (data or {}).get(table.key), enums or {})
+        _write_instructions(book, fmt, register, locale)
+        book.close()
     return path
 
 

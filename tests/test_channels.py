@@ -290,6 +290,26 @@ def test_outbox_writes_a_real_email_and_the_markdown(tmp_path: Path) -> None:
     assert not [p for p in folder.iterdir() if p.suffix == ".tmp" or p.name.startswith(".")]
 
 
+def test_html_part_keeps_each_digest_item_in_one_list() -> None:
+    """The HTML part is CommonMark (markdown-it-py) in templates/digest.html.j2: an item's
+    indented lines (its deadline, what to do) stay inside its <li>, the list stays one list,
+    and raw HTML typed into a register shows as text."""
+    text = ("**需要你处理的事项**\n\n"
+            "- **借用物资逾期未还** · 借用单号 JY1 · 借用登记 第 9 行\n"
+            "  截止：2026-01-15，已逾期 61 天\n\n"
+            "  请尽快归还物资。\n"
+            "- **借用物资逾期未还** · 借用单号 <b>JY2</b> · 借用登记 第 10 行\n"
+            "  截止：2026-01-16，已逾期 60 天\n")
+    page = channels.markdown_html(text, "提醒 <1>", "zh-Hans")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="zh-Hans">')
+    assert "<title>提醒 &lt;1&gt;</title>" in page
+    assert page.count("<ul>") == 1 and page.count("<li>") == 2
+    first = page.split("<li>")[1].split("</li>")[0]
+    assert "JY1 · 借用登记 第 9 行<br>\n截止：2026-01-15，已逾期 61 天" in first
+    assert "<p>请尽快归还物资。</p>" in first
+    assert "&lt;b&gt;JY2&lt;/b&gt;" in page and "<b>" not in page
+
+
 def test_outbox_without_email_uses_the_name_and_the_configured_sender(tmp_path: Path) -> None:
     config = make_config(tmp_path, email={"sender": SENDER})
     channel = open_channel("outbox", config)

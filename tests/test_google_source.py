@@ -292,6 +292,11 @@ def test_retry_after_forms():
     policy = RetryPolicy(jitter=lambda a, b: b, cap=8)
     assert [policy.delay(n, None) for n in range(5)] == [1, 2, 4, 8, 8]
     assert policy.delay(0, 30) == 30
+    # The shared rule (automation/_retry.py): equal jitter, never less than half the
+    # back-off (it was "full jitter", down to 0 s); Retry-After honoured up to 2 minutes.
+    assert [RetryPolicy(jitter=lambda a, b: a, cap=8).delay(n) for n in range(5)] == [
+        0.5, 1, 2, 4, 4]
+    assert policy.delay(0, 3600) == 120
 
 
 def test_init_lays_out_a_blank_spreadsheet(tmp_path, sheets_standin):

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import bagit
 
+from .._io import atomic_path
 from ..errors import SourceError
 
 CHECKSUMS = ("sha256", "sha512")
@@ -54,21 +55,18 @@ def fingerprint(folder: Path) -> str:
 def zip_bag(folder: Path, target: Path, stamp: date) -> Path:
     """`target` (a .zip) holding `folder` under its own name, entries sorted and dated
     `stamp`, written beside the target and renamed into place when complete."""
-    temp = target.with_name(f".{target.name}.partial-{os.getpid()}")
     moment = (max(stamp.year, 1980), stamp.month, stamp.day, 0, 0, 0)
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    try:
-        with zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in files:
-                name = PurePosixPath(target.stem, *path.relative_to(folder).parts)
-                info = zipfile.ZipInfo(str(name), date_time=moment)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                with path.open("rb") as source, archive.open(info, "w") as sink:
-                    shutil.copyfileobj(source, sink, 1024 * 1024)
-        os.replace(temp, target)
-    finally:
-        temp.unlink(missing_ok=True)
+    # named `.NAME.partial-…` (archive.PARTIAL) so a killed run's leftover is pruned
+    with atomic_path(target, durable=True, marker=".partial-") as temp, \
+            zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            name = PurePosixPath(target.stem, *path.relative_to(folder).parts)
+            info = zipfile.ZipInfo(str(name), date_time=moment)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            with path.open("rb") as source, archive.open(info, "w") as sink:
+                shutil.copyfileobj(source, sink, 1024 * 1024)
     return target
 
 

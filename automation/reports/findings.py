@@ -13,7 +13,6 @@ definitions.
 from __future__ import annotations
 
 import os
-import secrets
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import xlsxwriter
 
+from .._io import atomic_path
 from ..checks.findings import Finding
 from ..i18n import DEFAULT_LOCALE, resolve_locale, t
 from ..registers import REGISTERS, table_label
@@ -85,16 +85,8 @@ def _by_table(findings: list[Finding]) -> list[_TableCount]:
 @contextmanager
 def _atomic(path: Path) -> Iterator[Path]:
     """Yield a temp path beside `path`; on success it replaces `path`, on failure it goes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # created here (not by mkstemp) so the report gets the usual umask permissions, not 0600
-    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    try:
+    with atomic_path(Path(path)) as temp:
         yield temp
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- xlsx

@@ -66,6 +66,6 @@ def write_reminder_log(rows: list[dict[str, object]], folder: Path, locale: str,
 
 
 def _replace(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_bytes(data)
-    os.replace(temp, path)
+    from .._io import write_bytes
+
+    write_bytes(path, data)

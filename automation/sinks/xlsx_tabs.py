@@ -18,8 +18,6 @@ the result is read back to check the officers' sheets are value for value unchan
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import shutil
 import zipfile
@@ -31,6 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import python_calamine as calamine
 
+from .._io import atomic_path, sha256_file
 from ..errors import ClerkError
 from ..reports.sheetml import sheet_xml
 
@@ -56,11 +55,7 @@ class WriteBackSkipped(ClerkError):
 
 def fingerprint(path: Path) -> str:
     """What the file was when it was read: written back only if it still is."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(path)
 
 
 def lock_holder(path: Path) -> str | None:
@@ -247,28 +242,26 @@ def write_owned_tabs(path: Path, tabs: dict[str, list[list[Any]]], *, expected: 
         raise WriteBackSkipped("writeback.unsupported", path=str(path), detail=str(exc)
                                ) from None
     before = _values(path, set(tabs))
-    temp = path.with_name(f".{path.stem}.clerk-tmp{path.suffix}")
     names = [i.filename for i in package.infos] + sorted(set(changed) - set(package.parts))
     infos = {i.filename: i for i in package.infos}
-    with zipfile.ZipFile(temp, "w") as out:
-        for name in names:
-            info = infos.get(name)
-            if info is None:
-                info = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
-                info.compress_type = zipfile.ZIP_DEFLATED
-            out.writestr(info, changed.get(name, package.parts.get(name, b"")))
-    after = _values(temp, set(tabs))
-    if after != before:
-        temp.unlink(missing_ok=True)
-        raise WriteBackSkipped("writeback.verify_failed", path=str(path))
-    backups.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    backup = backups / f"{path.stem}.{stamp}{path.suffix}"
-    shutil.copy2(path, backup)
-    for old in sorted(backups.glob(f"{path.stem}.*{path.suffix}"))[:-KEEP_BACKUPS]:
-        old.unlink(missing_ok=True)
-    if expected is not None and fingerprint(path) != expected:
-        temp.unlink(missing_ok=True)
-        raise WriteBackSkipped("writeback.changed", path=str(path))
-    os.replace(temp, path)
+    # the temporary keeps the workbook's suffix: python-calamine reads it back by its name
+    with atomic_path(path, durable=True, keep_suffix=True) as temp:
+        with zipfile.ZipFile(temp, "w") as out:
+            for name in names:
+                info = infos.get(name)
+                if info is None:
+                    info = zipfile.ZipInfo(name, date_time=datetime.now().timetuple()[:6])
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(info, changed.get(name, package.parts.get(name, b"")))
+        after = _values(temp, set(tabs))
+        if after != before:
+            raise WriteBackSkipped("writeback.verify_failed", path=str(path))
+        backups.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        backup = backups / f"{path.stem}.{stamp}{path.suffix}"
+        shutil.copy2(path, backup)
+        for old in sorted(backups.glob(f"{path.stem}.*{path.suffix}"))[:-KEEP_BACKUPS]:
+            old.unlink(missing_ok=True)
+        if expected is not None and fingerprint(path) != expected:
+            raise WriteBackSkipped("writeback.changed", path=str(path))
     return WriteBack(path, list(tabs), backup)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import python_calamine as calamine
 
+from .._io import sha256_file as fingerprint
 from ..errors import SourceError
-from ..sinks.xlsx_tabs import fingerprint
 from .base import RawSheet, RawWorkbook
 from .readable import needs_copy, readable_copy
 from .safety import WorkbookFacts, inspect_workbook

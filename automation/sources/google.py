@@ -8,8 +8,7 @@ writing the owned tabs back is one `spreadsheets:batchUpdate` and one `values:ba
 
 from __future__ import annotations
 
-import collections
-import email.utils
+import dataclasses
 import json
 import os
 import random
@@ -20,13 +19,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
+if TYPE_CHECKING:
+    import gspread
+
+from .._cells import plain_value
+from .._retry import GaveUp, RateLimiter, RetryPolicy, retry_after_seconds
 from ..config import OfficeConfig
 from ..errors import ConfigError, SourceError
-from ..reports.cells import plain_value
 from .base import RawSheet, RawWorkbook
 
 GOOGLE_API = "https://sheets.googleapis.com"
@@ -49,70 +52,29 @@ def quote_title(title: str) -> str:
 
 
 # --- pacing and retrying ----------------------------------------------------------------
+# The rule is the one every network call shares (`automation._retry`); Google's numbers:
+
+GOOGLE_RETRY = RetryPolicy(max_attempts=None, give_up_after=120.0, base=1.0, cap=32.0)
+"""Google's own advice for Sheets API 429s: truncated exponential back-off to 32 s or 64 s.
+No attempt count: a read is bounded by time (`[google] give_up_after`)."""
 
 
 class Pacer:
     """At most `per_minute` requests of a kind in any 60 seconds, shared by every
-    spreadsheet reached with the same identity (Google's quota is per user)."""
+    spreadsheet reached with the same identity (Google's quota is per user): one sliding
+    window `RateLimiter` per kind."""
 
     def __init__(self, per_minute: Mapping[str, int], *,
                  clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.per_minute = dict(per_minute)
-        self.clock = clock
-        self.sleep = sleep
-        self._sent: dict[str, collections.deque[float]] = collections.defaultdict(
-            collections.deque)
-        self._lock = threading.Lock()
+        self._limiters = {kind: RateLimiter([(limit, 60.0)], clock, sleep)
+                          for kind, limit in self.per_minute.items() if limit}
 
     def wait_turn(self, kind: str) -> float:
         """Block until a request of `kind` may go; returns the seconds waited."""
-        waited = 0.0
-        limit = self.per_minute.get(kind)
-        if not limit:
-            return waited
-        while True:
-            with self._lock:
-                now = self.clock()
-                sent = self._sent[kind]
-                while sent and now - sent[0] >= 60.0:
-                    sent.popleft()
-                if len(sent) < limit:
-                    sent.append(now)
-                    return waited
-                pause = 60.0 - (now - sent[0])
-            self.sleep(pause)
-            waited += pause
-
-
-@dataclass
-class RetryPolicy:
-    """Capped exponential back-off with full jitter, honouring Retry-After, with a deadline."""
-
-    give_up_after: float = 120.0
-    base: float = 1.0
-    cap: float = 32.0
-    jitter: Callable[[float, float], float] = random.uniform
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        backoff = self.jitter(0.0, min(self.cap, self.base * 2 ** attempt))
-        return max(backoff, retry_after) if retry_after is not None else backoff
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """Retry-After as seconds: a number of seconds, or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+        limiter = self._limiters.get(kind)
+        return limiter.wait() if limiter is not None else 0.0
 
 
 class GoogleGaveUp(Exception):
@@ -148,7 +110,7 @@ def _call_kind(method: str, url: str) -> tuple[str, str]:
     return key, ("read" if method.upper() == "GET" else "write")
 
 
-def make_http_client(settings: TransportSettings) -> Callable[..., Any]:
+def make_http_client(settings: TransportSettings) -> type[gspread.HTTPClient]:
     """A gspread HTTPClient factory whose requests go to the configured endpoint, are paced,
     timed out and retried under `settings`."""
     import gspread
@@ -162,32 +124,50 @@ def make_http_client(settings: TransportSettings) -> Callable[..., Any]:
                     ) -> requests.Response:
             url = settings.rewrite(endpoint)
             key, kind = _call_kind(method, url)
-            started = settings.clock()
-            attempt = 0
-            while True:
+            send = super().request
+
+            def attempt() -> requests.Response:
                 settings.log.paced_seconds += settings.pacer.wait_turn(kind)
-                last: str
-                retry_after: float | None = None
-                try:
-                    settings.log.calls.append((key, method.lower() + " " + _path_kind(url)))
-                    return super().request(method, url, *args, **kwargs)
-                except gspread.exceptions.APIError as exc:
-                    status = exc.response.status_code
-                    if status not in RETRY_STATUSES:
-                        raise
-                    last = f"HTTP {status}"
-                    retry_after = retry_after_seconds(exc.response.headers.get("Retry-After"))
-                except (requests.Timeout, requests.ConnectionError) as exc:
-                    last = type(exc).__name__
-                elapsed = settings.clock() - started
-                pause = settings.retry.delay(attempt, retry_after)
-                attempt += 1
-                if elapsed + pause > settings.retry.give_up_after:
-                    raise GoogleGaveUp(attempt, elapsed, last) from None
+                settings.log.calls.append((key, method.lower() + " " + _path_kind(url)))
+                return send(method, url, *args, **kwargs)
+
+            def counted(_: Exception, __: float) -> None:
                 settings.log.retries += 1
-                settings.sleep(pause)
+
+            try:
+                return settings.retry.call(
+                    attempt, retryable=_transient, retry_after=_retry_after,
+                    what=f"Google {method.upper()} {key or 'API'}", clock=settings.clock,
+                    sleep=settings.sleep, on_retry=counted)
+            except GaveUp as exc:
+                raise GoogleGaveUp(exc.attempts, exc.seconds, _failure(exc.last)) from None
 
     return ClerkHTTPClient
+
+
+def _transient(exc: Exception) -> bool:
+    """Worth another try: 408, 429 and 5xx answers, time-outs and dropped connections."""
+    import gspread
+
+    if isinstance(exc, gspread.exceptions.APIError):
+        return exc.response.status_code in RETRY_STATUSES
+    return isinstance(exc, requests.Timeout | requests.ConnectionError)
+
+
+def _retry_after(exc: Exception) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    return retry_after_seconds(headers.get("Retry-After")) if headers is not None else None
+
+
+def _failure(exc: Exception) -> str:
+    """What the last attempt met, as the give-up message says it: `HTTP 503`, or the
+    kind of network failure (`ReadTimeout`, `ConnectionError`)."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    if status is not None and not isinstance(exc, requests.RequestException):
+        return f"HTTP {status}"
+    return type(exc).__name__
 
 
 def _path_kind(url: str) -> str:
@@ -202,7 +182,7 @@ def _path_kind(url: str) -> str:
 class TransportSettings:
     endpoint: str = GOOGLE_API
     timeout: float = 30.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: RetryPolicy = GOOGLE_RETRY
     pacer: Pacer = field(default_factory=lambda: Pacer({"read": 55, "write": 55}))
     log: CallLog = field(default_factory=CallLog)
     clock: Callable[[], float] = time.monotonic
@@ -341,7 +321,7 @@ class GoogleConnection:
         google = config.google
         self.settings = settings or TransportSettings(
             endpoint=google.api_endpoint, timeout=google.timeout,
-            retry=RetryPolicy(give_up_after=google.give_up_after),
+            retry=dataclasses.replace(GOOGLE_RETRY, give_up_after=google.give_up_after),
             pacer=_shared_pacer(self.who, google.api_endpoint, google.reads_per_minute,
                                 google.writes_per_minute),
         )

@@ -5,11 +5,11 @@ account (`clerk google-login`)."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._io import write_text
 from ..config import OfficeConfig
 from ..errors import ConfigError, SourceError
 from ..i18n import t
@@ -189,11 +189,8 @@ def google_login(config: OfficeConfig, client_secrets: Path, *, open_browser: bo
             raise ConfigError("google.login_failed", detail=type(exc).__name__) from None
         raise
     target = login_target(config)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        saved = {"type": "authorized_user", **json.loads(credentials.to_json())}
-        json.dump(saved, handle, ensure_ascii=False, indent=2)
-    os.replace(temp, target)
+    saved = {"type": "authorized_user", **json.loads(credentials.to_json())}
+    # only its owner may read the saved refresh token
+    write_text(target, json.dumps(saved, ensure_ascii=False, indent=2), mode=0o600,
+               durable=True)
     return target
