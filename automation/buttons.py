@@ -339,7 +339,7 @@ def remind(book: Any, config: OfficeConfig, *, today: date | None = None,
     outcome = ButtonOutcome("remind", register)
     confirmed = _preview_code(book, config) == code and planned.messages
     if not confirmed:
-        rows = [[t("button.preview_code", loc), code],
+        rows: list[list[object]] = [[t("button.preview_code", loc), code],
                 [t("button.recipient", loc), t("button.channel", loc),
                  t("button.items", loc), t("button.subject", loc)]]
         for digest in planned.messages:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +33,6 @@ from .sources.google import GoogleSource
 from .sources.safety import inspect_in_child
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from .load_cache import LoadCache
 
@@ -196,11 +196,7 @@ PARALLEL_CHECK_BYTES = 4 * 1024 * 1024
 
 
 def _file_bytes(sources: list[tuple[str, Source]]) -> int:
-    total = 0
-    for _, source in sources:
-        if isinstance(source, FileSource) and source.path.is_file():
-            total += source.path.stat().st_size
-    return total
+    return sum(source.size() for _, source in sources)
 
 
 def _read_all(sources: list[tuple[str, Source]]) -> Iterator[tuple[str, RawWorkbook]]:
@@ -236,7 +232,7 @@ def _read_checked_in_children(
     done: queue.Queue[tuple[str, RawWorkbook | BaseException]] = queue.Queue()
 
     def size(source: Source) -> int:
-        return source.path.stat().st_size if isinstance(source, FileSource) else 0
+        return source.size()
 
     def checked(order: int, key: str, source: Source, future: Future[Any]) -> None:
         if not future.cancelled():
@@ -261,10 +257,9 @@ def _read_checked_in_children(
     with ThreadPoolExecutor(2, thread_name_prefix="clerk-check") as checker:
         try:
             for order, (key, source) in enumerate(sources):
-                if isinstance(source, FileSource):
+                if source.path is not None:
                     future = checker.submit(inspect_in_child, source.path)
-                    future.add_done_callback(
-                        lambda f, o=order, k=key, s=source: checked(o, k, s, f))
+                    future.add_done_callback(partial(checked, order, key, source))
                 else:
                     ready.put((0, order, key, source, None))
             for _ in sources:
@@ -316,15 +311,12 @@ def _through_cache(
     stale: list[tuple[str, Source]] = []
     for register, source in sources:
         kept = (cache.lookup(key, register, source.path)
-                if isinstance(source, FileSource) else None)
+                if source.path is not None else None)
         if kept is None:
             stale.append((register, source))
         else:
             yield register, *kept
-    files: dict[str, Path] = {}
-    for register, source in stale:
-        if isinstance(source, FileSource):
-            files[register] = source.path
+    files = {register: source.path for register, source in stale if source.path is not None}
     stamps = {register: FileStamp.of(path) for register, path in files.items()}
     for register, workbook in _read_all(stale):
         tables, findings = read_register(REGISTERS[register], workbook, config)

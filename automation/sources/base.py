@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .safety import WorkbookFacts
 
 
 @dataclass
@@ -34,8 +38,18 @@ class RawWorkbook:
 
 
 class Source(Protocol):
-    """Where a register lives. `read()` never modifies it."""
+    """Where a register lives. `read()` never modifies it.
 
-    label: str
+    `path` is the local file when there is one (what the safety pass in a child process,
+    the load cache and write-back work on); `size()` its bytes on disk, 0 otherwise;
+    `read(facts)` takes the file's safety facts when they were already found elsewhere."""
 
-    def read(self) -> RawWorkbook: ...
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def path(self) -> Path | None: ...
+
+    def size(self) -> int: ...
+
+    def read(self, facts: WorkbookFacts | None = None) -> RawWorkbook: ...

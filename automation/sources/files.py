@@ -42,6 +42,9 @@ class FileSource:
     def label(self) -> str:
         return str(self.path)
 
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path.is_file() else 0
+
     def inspect(self) -> WorkbookFacts:
         """The safety pass alone: refuse a hostile file before any reader inflates it."""
         return inspect_workbook(self.path)

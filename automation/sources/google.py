@@ -524,7 +524,15 @@ class GoogleSource:
     def label(self) -> str:
         return sheet_url(self.key)
 
-    def read(self) -> RawWorkbook:
+    @property
+    def path(self) -> None:
+        """Not a local file: no safety pass to run elsewhere, nothing to cache by."""
+        return None
+
+    def size(self) -> int:
+        return 0
+
+    def read(self, facts: object = None) -> RawWorkbook:
         owned = {self.config.output.results_tab, self.config.output.kpi_tab,
                  self.config.output.reminder_tab}
         return connection_for(self.config).read(self.key, self.register, skip_tabs=owned)
