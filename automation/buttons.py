@@ -277,7 +277,8 @@ def validate(book: Any, config: OfficeConfig, *, today: date | None = None,
              cache: LoadCache | None = None) -> ButtonOutcome:
     """校验: the book's findings in 校验结果 (address, hyperlink, message), the cells at fault
     coloured (errors red, warnings yellow), last run's colours given back first."""
-    from .validate import findings_tab, validate_office
+    from .publish.tabs import findings_tab
+    from .validate import validate_office
 
     loc = current_locale.get()
     register, office = book_office(book, config, cache)
@@ -330,6 +331,7 @@ def remind(book: Any, config: OfficeConfig, *, today: date | None = None,
     """提醒: the first click writes 提醒预览 (what would go out) and sends nothing; a second
     click sends exactly that preview — if the registers changed meanwhile, it previews
     again instead. Sent reminders are never sent twice (the state database keeps them)."""
+    from .publish.commands import remind_and_publish
     from .reminders.remind import remind as run_reminders
 
     loc = current_locale.get()
@@ -352,8 +354,8 @@ def remind(book: Any, config: OfficeConfig, *, today: date | None = None,
                              tab=config.output.preview_tab)
                            if planned.messages else t("button.nothing_due", loc))
     else:
-        report = run_reminders(config, today=today, office=office, open_channel=open_channel,
-                               publish=False)
+        report = remind_and_publish(config, today=today, office=office,
+                                    open_channel=open_channel, tabs=False).result
         outcome.sent = len(report.sent)
         rows = [[t("button.preview_code", loc), t("button.sent_code", loc, code=code)],
                 [t("button.recipient", loc), t("button.channel", loc), t("button.items", loc),
@@ -382,7 +384,8 @@ def _preview_code(book: Any, config: OfficeConfig) -> str | None:
 def kpi(book: Any, config: OfficeConfig, *, today: date | None = None,
         period: str | None = None, cache: LoadCache | None = None) -> ButtonOutcome:
     """KPI: this semester's (or `period`'s) KPIs into KPI看板."""
-    from .kpi import kpi_report, kpi_tab
+    from .kpi import kpi_report
+    from .publish.tabs import kpi_tab
 
     loc = current_locale.get()
     register, office = book_office(book, config, cache)

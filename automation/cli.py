@@ -9,7 +9,7 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -147,53 +147,40 @@ def validate(
     debug: DebugOption = False,
 ) -> None:
     def body() -> int:
-        from .validate import publish_validation, validate_office
+        from .publish.commands import validate_and_publish
 
         if format not in FORMATS:
             raise UsageError("cli.unknown_format", format=format, known=", ".join(FORMATS))
         office = _load(config, locale)
-        result = validate_office(office, register)
-        write_validation(result, office, format, output)
-        published = publish_validation(office, result)
-        for line in published.written + published.skipped:
+        published = validate_and_publish(office, register, format, output,
+                                         locale=current_locale.get())
+        show_validation(published.result, format, published.files)
+        for line in published.notes:
             _console(stderr=True).print(line, markup=False, highlight=False)
-        return 1 if result.errors else 0
+        return 1 if published.result.errors else 0
 
     _run(debug, locale, body)
 
 
-def write_validation(result: Any, office: OfficeConfig, format: str, output: Path | None) -> None:
-    """Print or write a validation result in one of FORMATS."""
+def show_validation(result: Any, format: str, written: list[Path]) -> None:
+    """Print a validation result in one of FORMATS, or say where it was written."""
     from .reports.text import render_findings
 
     if format == "json":
-        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
-        if output:
-            _atomic_text(output, text + "\n")
-            _console(stderr=True).print(t("cli.written", path=output), markup=False)
+        if written:
+            for path in written:
+                _console(stderr=True).print(t("cli.written", path=path), markup=False)
         else:
-            sys.stdout.write(text + "\n")
+            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
     if format == "text":
         render_findings(result.findings, result.summary(), _console())
         return
-    from .reports.findings import write_findings_html, write_findings_xlsx
-
-    target = output or office.output_dir / f"validation.{format}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    writer = write_findings_xlsx if format == "xlsx" else write_findings_html
-    writer(result, target, locale=current_locale.get(), office_name=office.office.name,
-           generated=datetime.now().replace(microsecond=0))
     console = _console()
     console.print(t("cli.summary", errors=result.errors, warnings=result.warnings,
                     rows=result.rows_checked), markup=False)
-    console.print(t("cli.written", path=target), markup=False)
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    from ._io import write_text
-
-    write_text(path, text)
+    for path in written:
+        console.print(t("cli.written", path=path), markup=False)
 
 
 @app.command(help=_help("remind"))
@@ -206,13 +193,14 @@ def remind(
     debug: DebugOption = False,
 ) -> None:
     def body() -> int:
-        from .reminders.remind import remind as run_remind
+        from .publish.commands import remind_and_publish
         from .reports.reminders import render_remind
 
         _text_or_json(format)
         office = _load(config, locale)
-        report = run_remind(office, today=_parse_day(today) if today else None,
-                            dry_run=dry_run)
+        published = remind_and_publish(office, today=_parse_day(today) if today else None,
+                                       dry_run=dry_run)
+        report = published.result
         if format == "json":
             if report.uncovered_years:
                 _console(stderr=True).print(t(
@@ -221,7 +209,7 @@ def remind(
                     markup=False, highlight=False)
             _print_json(report.to_dict())
         else:
-            render_remind(report, office, _console())
+            render_remind(report, office, _console(), published.notes)
         return 0 if report.ok else 1
 
     _run(debug, locale, body)
@@ -240,27 +228,20 @@ def kpi(
     debug: DebugOption = False,
 ) -> None:
     def body() -> int:
-        from .kpi import kpi_report, publish_kpis
-        from .load import load_office
+        from .publish.commands import kpi_and_publish
         from .reports.kpi_text import render_kpis
 
         _text_or_json(format)
         office_config = _load(config, locale)
-        day = _parse_day(today)
-        office = load_office(office_config)
-        result = kpi_report(office_config, period, day, office)
+        published = kpi_and_publish(office_config, period, _parse_day(today), output)
         if format == "json":
-            _print_json(result.to_dict())
+            _print_json(published.result.to_dict())
         else:
-            render_kpis(result, _console())
-        published = publish_kpis(office_config, result, office)
-        for line in published.written + published.skipped:
+            render_kpis(published.result, _console())
+        for line in published.notes:
             _console(stderr=True).print(line, markup=False, highlight=False)
-        if output is not None:
-            from .kpi.dashboard import write_dashboards
-
-            for path in write_dashboards(office_config, result, office, output, today=day):
-                _console(stderr=True).print(t("cli.written", path=path), markup=False)
+        for path in published.files:
+            _console(stderr=True).print(t("cli.written", path=path), markup=False)
         return 0
 
     _run(debug, locale, body)

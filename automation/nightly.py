@@ -236,11 +236,8 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
     day = now.date()
     out = config.output_dir
     generated = now.replace(microsecond=0)
-    tabs: dict[str, dict[str, list[list[object]]]] = {}
-
-    def merge(more: dict[str, dict[str, list[list[object]]]]) -> None:
-        for register, register_tabs in more.items():
-            tabs.setdefault(register, {}).update(register_tabs)
+    tabs: list[dict[str, dict[str, list[list[object]]]]] = []
+    """Each step's owned tabs, written together in the write_back step."""
 
     def read(step: StepResult) -> None:
         office = load_office(config, cache=cache)
@@ -254,15 +251,14 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
     read_step = run.step("read", read)
 
     def validate(step: StepResult) -> None:
-        from .reports.findings import write_validation_reports
-        from .validate import validate_office, validation_tabs
+        from .publish.files import validation_files
+        from .publish.tabs import validation_tabs
+        from .validate import validate_office
 
         result = validate_office(config, office=context["office"])
         context["validation"] = result
-        report.outputs += write_validation_reports(
-            result, out, locale=config.locale, office_name=config.office.name,
-            generated=generated)
-        merge(validation_tabs(config, result))
+        report.outputs += validation_files(result, config, out, generated=generated)
+        tabs.append(validation_tabs(config, result))
         step.counts = result.summary()
         if result.errors:
             step.status = "problems"
@@ -270,15 +266,16 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
     run.step("validate", validate, read_step)
 
     def remind(step: StepResult) -> None:
-        from .reminders.remind import remind as run_remind
-        from .reminders.remind import reminder_tabs
+        from .publish.commands import remind_and_publish
+        from .publish.tabs import reminder_tabs
 
         office: OfficeData = context["office"]
-        sent = run_remind(config, today=day, office=office, open_channel=open_channel,
-                          publish=False)
-        if not sent.held:
-            merge(reminder_tabs(config, office, sent.log))
-        report.outputs += sent.log_files
+        published = remind_and_publish(config, today=day, office=office,
+                                       open_channel=open_channel, tabs=False)
+        sent = published.result
+        if sent.log is not None:
+            tabs.append(reminder_tabs(config, office, sent.log))
+        report.outputs += published.files
         step.counts = {"sent": len(sent.sent), "failed": len(sent.failed),
                        "already_sent": len(sent.skipped), "in_doubt": len(sent.in_doubt),
                        "undeliverable": len(sent.plan.undeliverable), "held": int(sent.held)}
@@ -291,25 +288,26 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
     run.step("remind", remind, read_step)
 
     def kpi(step: StepResult) -> None:
-        from .kpi import kpi_report, kpi_tabs, load_units
-        from .kpi.dashboard import write_dashboards
+        from .kpi import kpi_report, kpi_trend, load_units
+        from .publish.files import kpi_files
+        from .publish.tabs import kpi_tabs
 
         office = context["office"]
         units = load_units(config, office)
         period = kpi_report(config, None, day, office, units)
         month = kpi_report(config, f"{day:%Y-%m}", day, office, units)
-        report.outputs += write_dashboards(config, period, office, out / "kpi", today=day,
-                                           units=units, known=[month])
-        report.outputs += write_dashboards(config, month, office, out / "kpi" / "month",
-                                           today=day, units=units)
-        merge(kpi_tabs(config, period, office))
+        report.outputs += kpi_files(config, period, kpi_trend(config, units, period, [month]),
+                                    office, out / "kpi", today=day)
+        report.outputs += kpi_files(config, month, kpi_trend(config, units, month), office,
+                                    out / "kpi" / "month", today=day)
+        tabs.append(kpi_tabs(config, period, office))
         rows = [r for r in period.rows if r.department is None and r.value is not None]
         step.counts = {"measured": len(rows), "met": sum(bool(r.met) for r in rows)}
 
     run.step("kpi", kpi, read_step)
 
     def write_back(step: StepResult) -> None:
-        from .sinks.writeback import write_back as write_tabs
+        from .publish.tabs import write_tabs
 
         done = write_tabs(config, context["office"], tabs)
         report.notes += done.written + done.skipped

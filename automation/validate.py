@@ -1,4 +1,5 @@
-"""`clerk validate` as a library call: read the registers, check them, collect findings."""
+"""`clerk validate` as a library call: read the registers, check them, collect findings.
+Nothing is written here: `automation.publish` turns the result into files and tabs."""
 
 from __future__ import annotations
 
@@ -8,10 +9,8 @@ from dataclasses import dataclass, field
 from .checks import Finding, reference_checks, sort_findings, table_checks
 from .config import OfficeConfig
 from .errors import UsageError
-from .i18n import t
 from .load import OfficeData, collect, iter_registers
-from .registers import REGISTERS, table_label
-from .sinks.writeback import WriteBackReport, write_back
+from .registers import REGISTERS
 
 
 @dataclass
@@ -82,30 +81,3 @@ def validate_office(
                if tt.register in wanted)
     read = [r for r in office.registers if r in wanted]
     return ValidationResult(sort_findings(findings), rows, office, read)
-
-
-FINDING_COLUMNS = ("cell", "severity", "message", "value", "code", "table")
-
-
-def findings_tab(findings: list[Finding], locale: str) -> list[list[object]]:
-    """The 校验结果 tab: one row per finding, the cell address first."""
-    rows: list[list[object]] = [[t(f"report.{c}", locale) for c in FINDING_COLUMNS]]
-    for f in findings:
-        rows.append([f.location, t(f"report.{f.severity}", locale), f.message, f.value,
-                     f.code, table_label(f.register, f.table, locale)])
-    if len(rows) == 1:
-        rows.append([t("report.none", locale)])
-    return rows
-
-
-def validation_tabs(config: OfficeConfig, result: ValidationResult
-                    ) -> dict[str, dict[str, list[list[object]]]]:
-    """register -> {校验结果: its own findings}: what write-back puts in each workbook."""
-    return {register: {config.output.results_tab: findings_tab(
-        [f for f in result.findings if f.register == register], config.locale)}
-        for register in result.registers}
-
-
-def publish_validation(config: OfficeConfig, result: ValidationResult) -> WriteBackReport:
-    """With write-back on, each register's workbook gets its own findings as 校验结果."""
-    return write_back(config, result.office, validation_tabs(config, result))

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from automation import load_config
-from automation.kpi import KPIS, kpi_report
+from automation.kpi import KPIS, kpi_report, kpi_trend, load_units
 from automation.kpi.dashboard import (
     NONE_TEXT,
     write_dashboard_html,
@@ -37,7 +37,8 @@ def demo(tmp_path_factory):
     office = load_office(config)
     result = kpi_report(config, None, TODAY, office)
     out = base / "out"
-    paths = write_dashboards(config, result, office, out, today=TODAY)
+    trend = kpi_trend(config, load_units(config, office), result)
+    paths = write_dashboards(config, result, trend, office, out, today=TODAY)
     return config, office, result, out, paths
 
 

@@ -34,6 +34,7 @@ FOUNDATION = (
 
 FORBIDDEN = (
     "automation.reports",
+    "automation.publish",
     "automation.sinks",
     "automation.kpi",
     "automation.reminders",
@@ -44,6 +45,19 @@ FORBIDDEN = (
     "automation.nightly",
 )
 """What the foundation may not import: engines, publishing and entry points."""
+
+ENGINES = (
+    "automation.checks",
+    "automation.validate",
+    "automation.reminders",
+    "automation.kpi",
+    "automation.archive.handover",
+)
+"""Modules that return results and write nothing: `reminders.remind` sends (channels,
+state records) but its log and tabs are published by `automation.publish`."""
+
+WRITERS = ("automation.publish", "automation.sinks")
+"""The publishing layer and the write-back under it: no engine imports them."""
 
 LOWEST = ("automation._io", "automation._retry", "automation._cells")
 """Imported by everyone, importing no module of Sheet Clerk's."""
@@ -119,6 +133,13 @@ def test_the_foundation_modules_exist() -> None:
 
 def test_the_foundation_imports_nothing_above_it() -> None:
     assert violations(FOUNDATION, FORBIDDEN) == []
+
+
+def test_the_engines_import_no_publishing() -> None:
+    names = {name for name, _ in sources()}
+    for root in ENGINES + WRITERS:
+        assert root in names, f"{root} is gone: update the layer lists in this test"
+    assert violations(ENGINES, WRITERS) == []
 
 
 def test_the_lowest_modules_import_nothing_of_sheet_clerk() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import calendar as month_days
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -31,29 +30,31 @@ from ..checks.findings import Finding
 from ..config import OfficeConfig
 from ..errors import ClerkError, SourceError, UsageError
 from ..i18n import current_locale, t
-from ..kpi import load_units, unit_kpis
-from ..kpi.dashboard import write_dashboards, write_department_report, write_expense_report
+from ..kpi import kpi_trend, load_units, unit_kpis
 from ..kpi.periods import Period, parse_period
 from ..layout import locate_tables
 from ..load import context_for
 from ..normalize import is_date_serial, serial_to_date
+from ..publish.files import (
+    checklist_files,
+    kpi_files,
+    monthly_files,
+    reminder_log_files,
+    validation_files,
+)
 from ..registers import REGISTERS, Kind
 from ..reports.cells import csv_bytes
-from ..reports.findings import write_findings_html, write_findings_xlsx
-from ..reports.reminder_log import write_reminder_log
 from ..sources.base import RawSheet, RawWorkbook
 from ..sources.files import FileSource
 from ..sources.google import GoogleSource, connection_for
 from ..validate import ValidationResult, validate_office
 from ..workdays import calendar_for
 from .bag import Verification, fingerprint, make_bag, read_info, verify, verify_folder, zip_bag
-from .handover import Checklist, Col, handover_checklist
+from .handover import Col, handover_checklist
 from .redact import Redactor
 from .render import (
     safe_file_name,
     sheet_csv_names,
-    write_checklist_html,
-    write_checklist_xlsx,
     write_values_xlsx,
 )
 
@@ -263,31 +264,20 @@ def _write_reports(config: OfficeConfig, result: ValidationResult, findings: lis
     reports.mkdir(parents=True, exist_ok=True)
     inside = ValidationResult(_findings_in_bag(findings, registers, payload),
                               result.rows_checked, office, result.registers)
-    (reports / "validation.json").write_text(
-        json.dumps(inside.to_dict(), ensure_ascii=False, indent=2) + "\n",
-        encoding="utf-8", newline="\n")
-    write_findings_xlsx(inside, reports / "validation.xlsx", locale=loc,
-                        office_name=config.office.name, generated=generated,
-                        sources_root=payload)
-    write_findings_html(inside, reports / "validation.html", locale=loc,
-                        office_name=config.office.name, generated=generated)
+    validation_files(inside, config, reports, generated=generated, sources_root=payload,
+                     locale=loc)
 
     units = load_units(config, office)
     kpis = unit_kpis(config, units, period, loc)
-    write_dashboards(config, kpis, office, reports / "kpi", today=today, units=units)
-    (reports / "kpi" / "kpi.json").write_text(
-        json.dumps(kpis.to_dict(), ensure_ascii=False, indent=2) + "\n",
-        encoding="utf-8", newline="\n")
+    trend = kpi_trend(config, units, kpis)
+    kpi_files(config, kpis, trend, office, reports / "kpi", today=today, with_json=True)
+    by_month = {r.period: r for r in trend} if loc == config.locale else {}
     for month in period.months():
         if month.start > period.as_of:
             continue
-        folder = reports / "monthly" / month.key
-        folder.mkdir(parents=True, exist_ok=True)
-        monthly = unit_kpis(config, units, month, loc)
-        write_expense_report(office, month, folder / "expense_report", locale=loc,
-                             office_name=config.office.name)
-        write_department_report(monthly, folder / "department_report", locale=loc,
-                                office_name=config.office.name)
+        monthly = by_month.get(month) or unit_kpis(config, units, month, loc)
+        monthly_files(config, monthly, office, month, reports / "monthly" / month.key,
+                      locale=loc)
 
 
 def _reminder_rows(config: OfficeConfig, period: Period) -> list[dict[str, object]]:
@@ -422,11 +412,12 @@ def archive_period(config: OfficeConfig, period: str, *, today: date | None = No
             log = _reminder_rows(config, chosen)
             if redactor:
                 log = [{k: redactor.value(v) for k, v in row.items()} for row in log]
-            write_reminder_log(log, staging / "reports" / "reminders", loc, generated,
-                               policy=snapshot.in_force)
+            reminder_log_files(log, staging / "reports" / "reminders", loc,
+                               created=generated, policy=snapshot.in_force)
             checklist = handover_checklist(result.office, findings, snapshot, chosen,
                                            calendar_for(snapshot), loc)
-            _write_checklist(checklist, staging, loc, generated, redactor)
+            checklist_files(checklist, staging, loc, generated=generated,
+                            clean=_checklist_cleaner(redactor))
         (staging / "README.txt").write_text(
             _readme(config, chosen, klass, until, redact, loc), encoding="utf-8",
             newline="\n")
@@ -449,15 +440,6 @@ def archive_period(config: OfficeConfig, period: str, *, today: date | None = No
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return report
-
-
-def _write_checklist(checklist: Checklist, payload: Path, loc: str, generated: datetime,
-                     redactor: Redactor | None) -> None:
-    clean = _checklist_cleaner(redactor)
-    stem = t("handover.file", loc)
-    write_checklist_xlsx(checklist, payload / f"{stem}.xlsx", locale=loc, created=generated,
-                         clean=clean)
-    write_checklist_html(checklist, payload / f"{stem}.html", locale=loc, clean=clean)
 
 
 def _self_check(staging: Path, redactor: Redactor | None) -> None:

@@ -3,6 +3,7 @@ several offices, each following its office's policy."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +11,6 @@ from ..config import OfficeConfig, load_config
 from ..i18n import t
 from ..load import OfficeData, load_office
 from ..policy import Policy
-from ..sinks.writeback import WriteBackReport, write_back
 from ..workdays import WorkCalendar, calendar_for
 from .engine import KPIS, KpiResult, KpiRow, UnitSpec, compute_kpis
 from .periods import Period, parse_period
@@ -63,33 +63,14 @@ def kpi_report(config: OfficeConfig, period: str | None = None, today: date | No
     return unit_kpis(config, units, chosen, config.locale)
 
 
-def kpi_tab(result: KpiResult, locale: str) -> list[list[object]]:
-    """The KPI看板 tab: every row of the result, in the reader's language, each KPI named
-    with the numbers of the policy in force."""
-    from ..reports.kpi_text import shown_met, shown_target, shown_value
-
-    rows: list[list[object]] = [[t(f"kpi.column.{c}", locale) for c in (
-        "kpi", "office", "department", "value", "numerator", "denominator", "target", "met")]]
-    for row in result.rows:
-        rows.append([result.label(row.key, locale, row.office), row.office or "",
-                     row.department or "",
-                     shown_value(row, locale), row.numerator, row.denominator,
-                     shown_target(row, locale), shown_met(row)])
-    return rows
-
-
-def kpi_tabs(config: OfficeConfig, result: KpiResult, office: OfficeData
-             ) -> dict[str, dict[str, list[list[object]]]]:
-    """register -> {KPI看板: the table}: every register workbook of this office gets it."""
-    table = kpi_tab(result, config.locale)
-    return {r: {config.output.kpi_tab: table} for r in office.registers}
-
-
-def publish_kpis(config: OfficeConfig, result: KpiResult, office: OfficeData
-                 ) -> WriteBackReport:
-    """With write-back on, every register workbook of this office gets the KPI看板 tab."""
-    return write_back(config, office, kpi_tabs(config, result, office))
+def kpi_trend(config: OfficeConfig, units: list[Unit], result: KpiResult,
+              known: Sequence[KpiResult] = ()) -> list[KpiResult]:
+    """`result`'s period month by month (the dashboards' trend), computed with the same
+    units, except for months already in `known` (or `result` itself)."""
+    done = {r.period: r for r in (*known, result)}
+    return [done.get(month) or unit_kpis(config, units, month, config.locale)
+            for month in result.period.months()]
 
 
 __all__ = ["KPIS", "KpiResult", "KpiRow", "Period", "Unit", "compute_kpis", "kpi_report",
-           "kpi_tab", "load_units", "parse_period", "publish_kpis", "unit_kpis"]
+           "kpi_trend", "load_units", "parse_period", "unit_kpis"]

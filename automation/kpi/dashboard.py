@@ -16,8 +16,8 @@ coloured follows its measure (`automation/policy/schema.py`): rates as percentag
 around zero against ±tolerance. All files are written atomically (temp file beside it +
 `os.replace`).
 
->>> write_dashboards(config, kpi_report(config), office, Path("output"),
-...                  today=date.today())  # doctest: +SKIP
+>>> write_dashboards(config, result, kpi_trend(config, units, result), office,
+...                  Path("output"), today=date.today())  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from .periods import Period
 
 if TYPE_CHECKING:
     from ..config import OfficeConfig
-    from . import Unit
 
 __all__ = ["DASHBOARD_FILES", "write_dashboard_html", "write_dashboard_xlsx",
            "write_dashboards", "write_department_report", "write_expense_report"]
@@ -945,22 +944,16 @@ def _month_of(period: Period, day: date) -> Period:
     return months[-1] if day > period.end else months[0]
 
 
-def write_dashboards(config: OfficeConfig, result: KpiResult, office: OfficeData | None,
-                     out_dir: Path, *, today: date, units: list[Unit] | None = None,
-                     known: Sequence[KpiResult] = ()) -> list[Path]:
+def write_dashboards(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult],
+                     office: OfficeData, out_dir: Path, *, today: date) -> list[Path]:
     """Every dashboard and report of `result`'s period into `out_dir`, with stable names
-    (`DASHBOARD_FILES`); the trend is computed month by month over the period with the same
-    units, except for months already in `known` (or `result` itself). The expense report
-    covers the month of the period's as-of day."""
-    from . import load_units, unit_kpis
-
+    (`DASHBOARD_FILES`). `trend` is the period month by month (`kpi.kpi_trend`), computed
+    before: this only renders. The expense report covers `office`'s month of the period's
+    as-of day."""
     loc = _locale(config.locale)
     office_name = config.office.name
     out = Path(out_dir)
-    units = units or load_units(config, office)
-    done = {r.period: r for r in (*known, result)}
-    trend = [done.get(month) or unit_kpis(config, units, month, loc)
-             for month in result.period.months()]
+    trend = list(trend)
     paths = [
         write_dashboard_xlsx(result, trend, out / "kpi_dashboard.xlsx", locale=loc,
                              office_name=office_name),
@@ -968,7 +961,7 @@ def write_dashboards(config: OfficeConfig, result: KpiResult, office: OfficeData
                              office_name=office_name),
     ]
     month = _month_of(result.period, min(result.period.as_of, today))
-    paths += write_expense_report(units[0].office, month, out / "expense_report", locale=loc,
+    paths += write_expense_report(office, month, out / "expense_report", locale=loc,
                                   office_name=office_name)
     paths += write_department_report(result, out / "department_report", locale=loc,
                                      office_name=office_name)

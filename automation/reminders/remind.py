@@ -11,8 +11,6 @@ from zoneinfo import ZoneInfo
 from ..config import OfficeConfig
 from ..errors import ConfigError
 from ..load import OfficeData, load_office
-from ..reports.reminder_log import log_table, write_reminder_log
-from ..sinks.writeback import WriteBackReport, write_back
 from ..workdays import calendar_for
 from .digest import Digest, Plan, Planned, digests, plan, roster_people
 from .message import DeliveryError
@@ -42,9 +40,11 @@ class RemindReport:
     held: bool = False
     uncovered_years: list[int] = field(default_factory=list)
     """Years the holiday calendar does not cover (counted Monday to Friday)."""
-    log_files: list[Path] = field(default_factory=list)
-    log: list[dict[str, object]] = field(default_factory=list)
-    write_back: WriteBackReport = field(default_factory=WriteBackReport)
+    log: list[dict[str, object]] | None = None
+    """The reminder log as of this run (`log_start`), read after sending; None when
+    nothing was sent (a dry run, messages held). Published by `automation.publish`."""
+    office: OfficeData | None = field(default=None, repr=False)
+    """The registers the run read (what the log's 提醒记录 tabs go into)."""
 
     @property
     def ok(self) -> bool:
@@ -93,11 +93,11 @@ def remind(
     dry_run: bool = False,
     office: OfficeData | None = None,
     open_channel: Any = None,
-    publish: bool = True,
 ) -> RemindReport:
     """Work out every reminder due as of `today` (at the run hour) or now, and send the
-    digests not sent yet today. `dry_run` only plans. `publish=False` leaves the 提醒记录
-    tab to the caller (the nightly job writes all its tabs into a workbook at once)."""
+    digests not sent yet today. `dry_run` only plans. Sending is all this does: the log
+    files and the 提醒记录 tabs are written by `automation.publish`
+    (`remind_and_publish`) from the report's `log`."""
     if config.register_source("roster") is None:
         raise ConfigError("remind.no_roster")
     for channel in config.reminders.channels:
@@ -111,7 +111,8 @@ def remind(
     dues = due_now(office, now, calendar, policy)
     people = roster_people(office.frame("roster.members"))
     planned = plan(dues, people, list(config.reminders.channels))
-    report = RemindReport(now, planned, dry_run, uncovered_years=sorted(uncovered))
+    report = RemindReport(now, planned, dry_run, uncovered_years=sorted(uncovered),
+                          office=office)
     templates = _templates_dir(config)
     if dry_run:
         report.messages = digests(planned, now=now, locale=config.locale,
@@ -137,12 +138,7 @@ def remind(
                                   office_name=config.office.name, templates=templates,
                                   policy=policy)
         _deliver(report, state, day, config, open_channel)
-        log = state.log(since=log_start(config, day))
-        report.log_files = write_reminder_log(log, config.output_dir, config.locale,
-                                              policy=policy)
-        report.log = log
-        if publish:
-            report.write_back = write_back(config, office, reminder_tabs(config, office, log))
+        report.log = state.log(since=log_start(config, day))
     finally:
         state.close()
     return report
@@ -153,15 +149,6 @@ def log_start(config: OfficeConfig, day: date) -> date | None:
     rewriting a whole year's log every night would grow without bound."""
     days = config.reminders.log_days
     return day - timedelta(days=days - 1) if days else None
-
-
-def reminder_tabs(config: OfficeConfig, office: OfficeData, log: list[dict[str, object]]
-                  ) -> dict[str, dict[str, list[list[object]]]]:
-    """register -> {提醒记录: the log lines about that register's records}."""
-    return {register: {config.output.reminder_tab: log_table(
-        [row for row in log if str(row["record"]).startswith(f"{register}.")], config.locale,
-        config.in_force)}
-        for register in office.registers}
 
 
 def _templates_dir(config: OfficeConfig) -> Path | None:

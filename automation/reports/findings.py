@@ -360,23 +360,3 @@ def write_findings_html(
     with _atomic(path) as temp:
         temp.write_text(html, encoding="utf-8", newline="\n")
     return path
-
-
-def write_validation_reports(result: ValidationResult, folder: Path, *, locale: str,
-                             office_name: str, generated: datetime) -> list[Path]:
-    """validation.html, .xlsx and .json in `folder`: what the demo and the nightly job
-    leave for officers (html first: it is the one to open)."""
-    import json
-
-    folder = Path(folder)
-    paths = [
-        write_findings_html(result, folder / "validation.html", locale=locale,
-                            office_name=office_name, generated=generated),
-        write_findings_xlsx(result, folder / "validation.xlsx", locale=locale,
-                            office_name=office_name, generated=generated),
-    ]
-    json_path = folder / "validation.json"
-    with _atomic(json_path) as temp:
-        temp.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n",
-                        encoding="utf-8", newline="\n")
-    return [*paths, json_path]

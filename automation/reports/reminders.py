@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 
 from ..config import OfficeConfig
@@ -21,7 +23,9 @@ def role_names(policy: Policy, locale: str) -> dict[str, str]:
     return {key: policy.shown_role(key, locale) for key in ROLES}
 
 
-def render_remind(report: RemindReport, config: OfficeConfig, console: Console) -> None:
+def render_remind(report: RemindReport, config: OfficeConfig, console: Console,
+                  notes: Sequence[str] = ()) -> None:
+    """What went (or would go) to whom; `notes`: the write-back's lines."""
     policy, loc = config.in_force, current_locale.get()
     roles = role_names(policy, loc)
     if report.uncovered_years:
@@ -48,7 +52,7 @@ def render_remind(report: RemindReport, config: OfficeConfig, console: Console) 
                         person=failure.digest.message.person_name, detail=failure.detail))
     for doubt in report.in_doubt:
         _say(console, t("remind.in_doubt", channel=doubt.channel, person=doubt.person))
-    for note in report.write_back.written + report.write_back.skipped:
+    for note in notes:
         _say(console, note)
     if report.dry_run:
         _say(console, t("remind.dry_summary", messages=len(report.messages),

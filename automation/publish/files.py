@@ -1,0 +1,121 @@
+"""Results -> files: the one writer of each output kind, for every caller (the CLI, the
+nightly job, the archive). Each writes atomically and returns the paths it wrote, in the
+order an officer would open them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._io import write_text
+from ..config import OfficeConfig
+from ..load import OfficeData
+
+if TYPE_CHECKING:
+    from ..archive.handover import Checklist, Col
+    from ..kpi import KpiResult, Period
+    from ..policy import Policy
+    from ..validate import ValidationResult
+
+VALIDATION_FORMATS = ("html", "xlsx", "json")
+"""validation.{html,xlsx,json}: what the nightly job and a snapshot leave (html first: it
+is the one to open)."""
+
+
+def _json_text(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def validation_files(result: ValidationResult, config: OfficeConfig, folder: Path,
+                     formats: Sequence[str] = VALIDATION_FORMATS, *,
+                     generated: datetime, output: Path | None = None,
+                     sources_root: Path | None = None, locale: str | None = None
+                     ) -> list[Path]:
+    """validation.<format> in `folder` for each of `formats` (json, xlsx, html), in that
+    order. `output`: the file's own path instead, for one format (`clerk validate -o`).
+    `sources_root`: what relative sources are relative to in the xlsx links (a snapshot's
+    payload). `locale`: the reader's, the office's by default."""
+    from ..reports.findings import write_findings_html, write_findings_xlsx
+
+    loc = locale or config.locale
+    if output is not None and len(formats) != 1:
+        raise ValueError("an output path names one file: give one format")
+    paths: list[Path] = []
+    for format in formats:
+        target = Path(output) if output is not None else Path(folder) / f"validation.{format}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if format == "json":
+            write_text(target, _json_text(result.to_dict()), newline="\n")
+        elif format == "xlsx":
+            write_findings_xlsx(result, target, locale=loc,
+                                office_name=config.office.name, generated=generated,
+                                sources_root=sources_root)
+        elif format == "html":
+            write_findings_html(result, target, locale=loc,
+                                office_name=config.office.name, generated=generated)
+        else:
+            raise ValueError(f"no validation file of format {format!r}")
+        paths.append(target)
+    return paths
+
+
+def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult],
+              office: OfficeData, folder: Path, *, today: date,
+              with_json: bool = False) -> list[Path]:
+    """The KPI dashboard, the expense report and the department report of `result` (and
+    kpi.json with `with_json`) in `folder`; `trend` is `kpi.kpi_trend`'s."""
+    from ..kpi.dashboard import write_dashboards
+
+    paths = write_dashboards(config, result, trend, office, Path(folder), today=today)
+    if with_json:
+        target = Path(folder) / "kpi.json"
+        write_text(target, _json_text(result.to_dict()), newline="\n")
+        paths.append(target)
+    return paths
+
+
+def monthly_files(config: OfficeConfig, result: KpiResult, office: OfficeData, month: Period,
+                  folder: Path, *, locale: str | None = None) -> list[Path]:
+    """One month's expense report and department report (a snapshot's reports/monthly)."""
+    from ..kpi.dashboard import write_department_report, write_expense_report
+
+    loc = locale or config.locale
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = write_expense_report(office, month, folder / "expense_report", locale=loc,
+                                 office_name=config.office.name)
+    paths += write_department_report(result, folder / "department_report", locale=loc,
+                                     office_name=config.office.name)
+    return paths
+
+
+def reminder_log_files(log: list[dict[str, object]], folder: Path, locale: str, *,
+                       policy: Policy, created: datetime | None = None) -> list[Path]:
+    """reminder_log.csv and .xlsx in `folder`; `created` stamps the xlsx (a snapshot passes
+    its as-of time so that the same log gives the same bytes)."""
+    from ..reports.reminder_log import write_reminder_log
+
+    return write_reminder_log(log, Path(folder), locale, created, policy=policy)
+
+
+def checklist_files(checklist: Checklist, folder: Path, locale: str, *, generated: datetime,
+                    clean: Callable[[Col, Any], Any] | None = None) -> list[Path]:
+    """The handover checklist (交接清单) as xlsx and HTML in `folder`; `clean` masks a value
+    of a column (a redacted snapshot's)."""
+    from ..archive.render import write_checklist_html, write_checklist_xlsx
+    from ..i18n import t
+
+    clean = clean or (lambda col, value: value)
+    stem = t("handover.file", locale)
+    xlsx = Path(folder) / f"{stem}.xlsx"
+    html = Path(folder) / f"{stem}.html"
+    write_checklist_xlsx(checklist, xlsx, locale=locale, created=generated, clean=clean)
+    write_checklist_html(checklist, html, locale=locale, clean=clean)
+    return [xlsx, html]
+
+
+__all__ = ["VALIDATION_FORMATS", "checklist_files", "kpi_files", "monthly_files",
+           "reminder_log_files", "validation_files"]
