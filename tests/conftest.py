@@ -92,3 +92,18 @@ def soffice_convert(soffice: str, source: Path, target_format: str, out: Path) -
                     "--headless", "--convert-to", target_format, "--outdir", str(out),
                     str(source)], check=True, capture_output=True, timeout=180)
     return out / f"{source.stem}.{target_format.split(':')[0]}"
+
+
+class FakeTime:
+    """A clock that only moves when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

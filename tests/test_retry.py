@@ -10,24 +10,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from conftest import FakeTime
 
 from automation import _retry
 from automation._retry import GaveUp, RateLimiter, RetryPolicy, retry_after_seconds
 from automation.reminders.channels import DELIVERY_RETRY, RETRY_AFTER_CAP
 from automation.sources.google import GOOGLE_RETRY
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class Flaky(Exception):
