@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._cells import formula_safe, plain_value
 from .checks.findings import Finding
 from .config import OfficeConfig, find_config_path, load_config
 from .errors import ClerkError, SourceError
@@ -30,7 +31,6 @@ from .layout import (
 )
 from .load import OfficeData, collect, iter_registers, read_register
 from .registers import REGISTERS
-from .reports.cells import formula_safe, plain_value
 from .sources.base import RawSheet, RawWorkbook
 
 if TYPE_CHECKING:

@@ -202,11 +202,8 @@ def remind(
                                        dry_run=dry_run)
         report = published.result
         if format == "json":
-            if report.uncovered_years:
-                _console(stderr=True).print(t(
-                    "workdays.uncovered", region=office.office.region,
-                    year=", ".join(str(y) for y in report.uncovered_years)),
-                    markup=False, highlight=False)
+            if notice := report.calendar_notice(office.office.region):
+                _console(stderr=True).print(notice, markup=False, highlight=False)
             _print_json(report.to_dict())
         else:
             render_remind(report, office, _console(), published.notes)
@@ -446,7 +443,7 @@ def nightly(
 
 
 def _counts_text(counts: dict[str, int]) -> str:
-    return t("writeback.separator").join(
+    return t("list.separator").join(
         t("nightly.count._item", name=t(f"nightly.count.{key}"), value=value)
         for key, value in counts.items())
 
@@ -600,7 +597,7 @@ def _init_google(key: str, register: str | None, config_path: Path | None,
     done = setup_google_register(office, GoogleSheet(google_sheet=key).google_sheet, register,
                                  chosen)
     _console().print(t("google.init_done", title=done.title, register=register,
-                       tabs=t("writeback.separator").join(done.tabs), url=done.url),
+                       tabs=t("list.separator").join(done.tabs), url=done.url),
                      markup=False)
     return 0
 

@@ -266,8 +266,9 @@ class OfficeConfig(Section):
 
     _path: Path | None = PrivateAttr(default=None)
     _google: Any = PrivateAttr(default=None)
-    _policy: Policy | None = PrivateAttr(default=None)
     """This command's Google connection (sources.google), made on first use."""
+    _policy: Policy | None = PrivateAttr(default=None)
+    """The policy in force, resolved on first use (`in_force`)."""
 
     @field_validator("enums")
     @classmethod
@@ -376,7 +377,7 @@ def config_from_dict(data: dict[str, Any], source: Path | None = None) -> Office
 def check_policy(config: OfficeConfig, source: Path | None = None) -> None:
     """An impossible policy value, or an escalation naming a department or role the office
     does not have, stops the run with one line naming the key."""
-    canonical_roles(config.policy, set(config.enums))
+    canonical_roles(config.policy, config.enums)
     found = problems(config.policy, config.enum_values("departments"),
                      config.enum_values("roles"))
     if found:

@@ -131,8 +131,9 @@ def policy_markdown(numbers: Mapping[str, Number] = NUMBERS,
                     roles: Mapping[str, Role] = ROLES) -> str:
     """`[policy]`, `[policy.targets]` and `[policy.roles]` rows for the config reference."""
     lines = ["| key | default | meaning |", "|---|---|---|"]
+    used = used_numbers()
     for key, number in numbers.items():
-        later = "" if key in used_numbers() else " *(" + _cell(t("policy.number_unused",
+        later = "" if key in used else " *(" + _cell(t("policy.number_unused",
                                                                    "zh-Hans").strip(" —")) + ")*"
         lines.append(f"| `[policy] {key}` | `{number.default:g}` | "
                      f"{_cell(DEFAULT_POLICY.text(number.label, 'zh-Hans'))} · "

@@ -17,7 +17,7 @@ import pandas as pd
 from .checks.findings import Finding
 from .config import OfficeConfig
 from .frames import TypedTable, empty_typed, letters_for
-from .i18n import current_locale
+from .i18n import current_locale, t
 from .layout import Located, extract, locate_tables
 from .normalize import (
     WARNING_ISSUES,
@@ -186,8 +186,8 @@ def _no_tables(register: Register, workbook: RawWorkbook) -> Finding:
     locale = current_locale.get()
     finding = first.finding(
         "no_tables", register=register.label.get(locale), register_key=register.key,
-        tables="、".join(t.label.get(locale) for t in register.tables),
-        sheets="、".join(sheet.name for sheet in workbook.sheets) or "—")
+        tables=t("list.separator").join(table.label.get(locale) for table in register.tables),
+        sheets=t("list.separator").join(sheet.name for sheet in workbook.sheets) or "—")
     return replace(finding, table="")
 
 
@@ -231,13 +231,10 @@ def _read_checked_in_children(
     ready: queue.PriorityQueue[tuple[int, int, str, Source | None, Any]] = queue.PriorityQueue()
     done: queue.Queue[tuple[str, RawWorkbook | BaseException]] = queue.Queue()
 
-    def size(source: Source) -> int:
-        return source.size()
-
     def checked(order: int, key: str, source: Source, future: Future[Any]) -> None:
         if not future.cancelled():
             outcome = future.exception() or future.result()
-            ready.put((-size(source), order, key, source, outcome))
+            ready.put((-source.size(), order, key, source, outcome))
 
     def reader() -> None:
         for _ in sources:

@@ -34,7 +34,6 @@ engines were checked and do not change the frames they are given anyway.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections import Counter, OrderedDict
@@ -43,11 +42,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._io import sha256_file, sha256_text  # sha256_file: the hash FileSource.read takes
 from .checks.findings import Finding
 from .config import OfficeConfig
 from .frames import TypedTable
 from .i18n import current_locale
-from .sources.files import fingerprint  # the hash FileSource.read takes
 
 DEFAULT_MAX_ENTRIES = 64
 DEFAULT_MAX_ROWS = 2_000_000
@@ -86,21 +85,14 @@ class CacheStats:
     """Registers served from the cache."""
     reads: int = 0
     """Registers read (and typed) because they were not kept or had changed."""
-    hashed: int = 0
-    """Files hashed because their size and time agreed with the entry."""
     read_by_register: Counter[str] = field(default_factory=Counter)
     """How many times each register was read (for tests and the benchmark)."""
 
 
 def config_key(config: OfficeConfig) -> str:
     """What about the config (and the language) changes how a register is typed."""
-    digest = hashlib.sha256()
-    digest.update(str(config.path.absolute() if config.path else "").encode())
-    digest.update(b"\0")
-    digest.update(current_locale.get().encode())
-    digest.update(b"\0")
-    digest.update(config.model_dump_json().encode())
-    return digest.hexdigest()
+    return sha256_text("\0".join((str(config.path.absolute() if config.path else ""),
+                                   current_locale.get(), config.model_dump_json())))
 
 
 def _copy_on_write() -> bool:
@@ -147,7 +139,8 @@ class LoadCache:
     @property
     def rows(self) -> int:
         """Typed rows kept, all registers told."""
-        return self._rows
+        with self._lock:
+            return self._rows
 
     def clear(self) -> None:
         with self._lock:
@@ -170,11 +163,10 @@ class LoadCache:
         if FileStamp.of(path) != entry.stamp:
             return None
         try:
-            digest = fingerprint(path)
+            digest = sha256_file(path)
         except OSError:
             return None
         with self._lock:
-            self.stats.hashed += 1
             if digest != entry.sha256 or self._entries.get(slot) is not entry:
                 return None
             self._entries.move_to_end(slot)

@@ -279,9 +279,8 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
         step.counts = {"sent": len(sent.sent), "failed": len(sent.failed),
                        "already_sent": len(sent.skipped), "in_doubt": len(sent.in_doubt),
                        "undeliverable": len(sent.plan.undeliverable), "held": int(sent.held)}
-        if sent.uncovered_years:
-            report.notes.append(t("workdays.uncovered", region=config.office.region,
-                                  year=", ".join(str(y) for y in sent.uncovered_years)))
+        if notice := sent.calendar_notice(config.office.region):
+            report.notes.append(notice)
         if not sent.ok or sent.plan.undeliverable:
             step.status = "problems"
 
@@ -296,8 +295,9 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
         units = load_units(config, office)
         period = kpi_report(config, None, day, office, units)
         month = kpi_report(config, f"{day:%Y-%m}", day, office, units)
+        # the month's expense report once, in kpi/month/ (the period's would be the same)
         report.outputs += kpi_files(config, period, kpi_trend(config, units, period, [month]),
-                                    office, out / "kpi", today=day)
+                                    office, out / "kpi", today=day, expense=False)
         report.outputs += kpi_files(config, month, kpi_trend(config, units, month), office,
                                     out / "kpi" / "month", today=day)
         tabs.append(kpi_tabs(config, period, office))

@@ -90,6 +90,12 @@ def _enum_lookup(domain: str, configured: tuple[str, ...]) -> dict[str, str]:
     return lookup
 
 
+def canonical_enum(domain: str, text: str, configured: tuple[str, ...] = ()) -> str | None:
+    """The canonical value `text` spells in `domain` (any locale, case or spacing), as a
+    workbook cell is read; None when it is not one of the allowed values."""
+    return _enum_lookup(domain, configured).get(_enum_key(text))
+
+
 def _enum_key(text: str) -> str:
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
 

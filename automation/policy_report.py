@@ -26,6 +26,7 @@ from .config import OfficeConfig
 from .errors import ClerkError
 from .i18n import current_locale, t
 from .policy import (
+    DEFAULT_POLICY,
     KPI_SPECS,
     NUMBERS,
     ROLES,
@@ -35,8 +36,7 @@ from .policy import (
     Unit,
     used_numbers,
 )
-from .policy.statuses import SERVING
-from .registers import DOMAINS
+from .policy.model import holders, shown_enum
 from .registers.schema import Label
 from .workdays import calendar_for
 
@@ -270,27 +270,13 @@ def number_rows(policy: Policy, locale: str) -> list[NumberRow]:
     return rows
 
 
-def default_target(key: str) -> float:
-    """A KPI's default target: its own, or the default of the number it follows."""
-    target = KPI_SPECS[key].target
-    return float(NUMBERS[target].default) if isinstance(target, str) else float(target)
-
-
 def target_rows(policy: Policy) -> list[TargetRow]:
     rows = []
     for key, spec in KPI_SPECS.items():
         follows = spec.target if isinstance(spec.target, str) else None
-        rows.append(TargetRow(key, policy.target(key), default_target(key),
+        rows.append(TargetRow(key, policy.target(key), DEFAULT_POLICY.target(key),
                               _source(policy, f"targets.{key}"), spec.measure.value, follows))
     return rows
-
-
-def shown_enum(domain: str, value: str, locale: str) -> str:
-    """An enum value (canonical) in the reader's language when it is a default name."""
-    for label in DOMAINS[domain]:
-        if label.hans == value:
-            return label.get(locale)
-    return value
 
 
 def role_rows(policy: Policy, locale: str, config: OfficeConfig) -> list[RoleRow]:
@@ -305,7 +291,7 @@ def role_rows(policy: Policy, locale: str, config: OfficeConfig) -> list[RoleRow
 def kpi_rows(policy: Policy, locale: str) -> list[KpiRow]:
     return [KpiRow(key, policy.kpi_label(key, locale), policy.text(spec.population, locale),
                    policy.text(spec.good, locale), spec.measure.value, list(spec.numbers),
-                   policy.target(key), default_target(key),
+                   policy.target(key), DEFAULT_POLICY.target(key),
                    _source(policy, f"targets.{key}"))
             for key, spec in KPI_SPECS.items()]
 
@@ -336,12 +322,8 @@ class _People:
         self._policy = policy
         self._departments = departments
         self._locale = locale
-        self._serving: pd.DataFrame | None = None
-        if members is not None:
-            wanted = ["member_id", "name", "department", "role", "status"]
-            frame = members.reindex(columns=wanted)
-            serving = frame[frame["status"].eq(SERVING).fillna(False).astype(bool)]
-            self._serving = serving.dropna(subset=["member_id"])
+        self._members = (None if members is None else members.reindex(
+            columns=["member_id", "name", "department", "role", "status"]))
 
     def reached_by(self, label: Label | None) -> list[Recipient]:
         """The people a `to` or `escalates` label names by role."""
@@ -367,12 +349,9 @@ class _People:
         else:
             title = t("policy.role_in_department", self._locale, role=shown_role,
                       department=shown_enum("departments", department, self._locale))
-        if self._serving is None:
+        if self._members is None:
             return Recipient(role_key, department, title, "unknown", each_department=each)
-        mask = self._serving["role"].eq(role).fillna(False).astype(bool)
-        if department is not None:
-            mask &= self._serving["department"].eq(department).fillna(False).astype(bool)
-        found = self._serving[mask]
+        found = holders(self._members, role, department)
         if found.empty:
             return Recipient(role_key, department, title, "nobody", each_department=each)
         first = found.iloc[0]
@@ -394,8 +373,9 @@ def _read_members(config: OfficeConfig, locale: str) -> tuple[pd.DataFrame | Non
         return None, RosterInfo("unreadable", exc.message(locale))
     except Exception as exc:  # the roster only adds names: nothing about it stops the report
         return None, RosterInfo("unreadable", f"{type(exc).__name__}: {exc}".splitlines()[0])
-    not_found = any(f.code in ("no_tables", "missing_table") and f.register == "roster"
-                    and f.table == "members" for f in office.findings)
+    not_found = any(f.register == "roster" and (
+        f.code == "no_tables" or (f.code == "missing_table" and f.table == "members"))
+        for f in office.findings)
     if not_found or "roster.members" not in office.tables:
         return None, RosterInfo("no_members")
     return office.frame("roster.members"), RosterInfo("read")
@@ -435,11 +415,11 @@ def shown_number(value: float, unit: str, locale: str) -> str:
 
 
 def shown_target(value: float, measure: str, locale: str) -> str:
-    """A KPI target as officers read it: `≥ 95%`, `±5%`, `≤ 2 个工作日`."""
-    if measure == Measure.MEAN_DAYS.value:
-        one = "_one" if value == 1 else ""
-        return t(f"policy.target_mean_days{one}", locale, value=f"{value:g}")
-    return t(f"policy.target_{measure}", locale, value=f"{value * 100:g}%")
+    """A KPI target as officers read it: `≥ 95%`, `±5%`, `≤ 2 个工作日` (as everywhere a
+    KPI is shown: `reports.kpi_text.target_text`)."""
+    from .reports.kpi_text import target_text
+
+    return target_text(value, Measure(measure), locale)
 
 
 __all__ = [
@@ -452,7 +432,6 @@ __all__ = [
     "RosterInfo",
     "RuleRow",
     "TargetRow",
-    "default_target",
     "policy_report",
     "shown_number",
     "shown_target",

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from ._io import atomic_path
 from .errors import StateVersionError
 
 FILE_NAME = "clerk.sqlite3"
@@ -221,17 +222,15 @@ def _keep_copy(path: Path, version: int) -> Path:
     source while it writes); no other run can commit meanwhile. The copy is written under a
     temporary name, switched out of WAL mode so it is one self-contained file, and renamed."""
     final = backup_path(path.parent, version)
-    temp = final.with_name(final.name + ".tmp")
-    temp.unlink(missing_ok=True)
-    source = sqlite3.connect(path, timeout=BUSY_SECONDS)
-    try:
-        target = sqlite3.connect(temp)
+    with atomic_path(final) as temp:
+        source = sqlite3.connect(path, timeout=BUSY_SECONDS)
         try:
-            source.backup(target)
-            target.execute("PRAGMA journal_mode=DELETE")
+            target = sqlite3.connect(temp)
+            try:
+                source.backup(target)
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
         finally:
-            target.close()
-    finally:
-        source.close()
-    temp.replace(final)
+            source.close()
     return final

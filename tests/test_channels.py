@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from conftest import FakeTime
 
+from automation._retry import RateLimiter
 from automation.config import OfficeConfig, config_from_dict
 from automation.errors import ConfigError
 from automation.reminders import channels
@@ -514,7 +515,7 @@ def test_feishu_also_keeps_five_a_second(tmp_path: Path, robot_server: RobotServ
 
 
 def test_rate_limiter_on_a_rolling_window(fake: FakeTime) -> None:
-    limiter = channels.RateLimiter([(20, 60.0)], fake.clock, fake.sleep)
+    limiter = RateLimiter([(20, 60.0)], fake.clock, fake.sleep)
     for _ in range(10):
         limiter.wait()
     fake.now += 30

@@ -51,7 +51,9 @@ def test_the_issue_example_minutes_hours_72_runs(tmp_path):
     ("[policy.targets]\ntask_on_time = 95", "policy.targets.task_on_time", "0.95"),
     ("[policy.targets]\nminutes_on_time = -0.5", "policy.targets.minutes_on_time", "0 到 1"),
     ("[policy.targets]\nreimbursement_audit_days = -1",
-     "policy.targets.reimbursement_audit_days", "负数"),
+     "policy.targets.reimbursement_audit_days", "0 到 366"),
+    ("[policy.targets]\nreimbursement_audit_days = 400",
+     "policy.targets.reimbursement_audit_days", "0 到 366"),
     ("[policy.roles]\nrights_department = \"维权部\"", "policy.roles.rights_department",
      "维权部"),
     ("[policy.roles]\nhead_role = \"部长助理\"", "policy.roles.head_role", "部长助理"),
@@ -248,3 +250,27 @@ def test_the_reminder_log_keeps_the_title_that_went_out(tmp_path):
     day2 = [line for line in log.splitlines() if line.startswith("2025-10-23")]
     assert day1 and all("超过 12 小时未首次回复" in line for line in day1), day1
     assert day2 and all("超过 18 小时未首次回复" in line for line in day2), day2
+
+
+def test_every_declared_label_fills_in_with_the_numbers_in_force():
+    """`Policy.text` falls back to the raw template when a placeholder is unknown: no label
+    may need that fallback, in any language, and each shows the office's numbers."""
+    from automation.config import config_from_dict
+    from automation.policy import KPI_SPECS, NUMBERS, ROLES, RULE_SPECS
+
+    policy = config_from_dict({"policy": {"minutes_hours": 7, "case_response_hours": 13,
+                                          "expense_audit_workdays": 1}}).in_force
+    labels = [spec.label for spec in KPI_SPECS.values()]
+    labels += [getattr(spec, part) for spec in KPI_SPECS.values()
+               for part in ("population", "good")]
+    labels += [label for spec in RULE_SPECS.values()
+               for label in (spec.title, spec.todo, spec.when, spec.to, spec.escalates)
+               if label is not None]
+    labels += [n.label for n in NUMBERS.values()] + [r.label for r in ROLES.values()]
+    for label in labels:
+        for locale in ("zh-Hans", "zh-Hant", "en"):
+            text = policy.text(label, locale)
+            assert "{" not in text and "}" not in text, (locale, text)
+    assert policy.rule_title("minutes_overdue", "en") == "Minutes not published within 7 hours"
+    assert "13" in policy.kpi_label("case_response_24h", "zh-Hant")
+    assert policy.rule_title("expense_audit_overdue", "en").endswith("within 1 working day")

@@ -472,13 +472,6 @@ def test_without_a_policy_only_the_corrections_differ(tmp_path):
 # -- every declared rule has exactly one condition ---------------------------------------
 
 
-def test_every_declared_rule_has_a_condition_in_the_declared_order():
-    from automation.policy import RULE_SPECS
-    from automation.reminders.rules import RULES
-
-    assert list(RULES) == list(RULE_SPECS)
-
-
 def test_a_rule_declared_without_a_condition_or_the_reverse_stops_the_import(monkeypatch):
     from dataclasses import replace
 

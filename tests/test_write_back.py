@@ -13,7 +13,8 @@ import python_calamine as calamine
 import xlsxwriter
 from conftest import CSV_FILTER, clerk, soffice_convert, soffice_path, write_config, write_xlsx
 
-from automation.sinks.xlsx_tabs import fingerprint, lock_holder, write_owned_tabs
+from automation._io import sha256_file as fingerprint
+from automation.sinks.xlsx_tabs import lock_holder, write_owned_tabs
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")

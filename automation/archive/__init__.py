@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import bagit
 
 from .. import __version__, statedb
+from .._io import sha256_file
 from ..checks.findings import Finding
 from ..config import OfficeConfig
 from ..errors import ClerkError, SourceError, UsageError
@@ -180,7 +181,7 @@ def _google_register(config: OfficeConfig, key: str, sheet_key: str, payload: Pa
     read_from.parent.mkdir(parents=True, exist_ok=True)
     write_values_xlsx(dated_sheets(key, workbook, config), read_from, title=title,
                       created=created)
-    digest = hashlib.sha256(read_from.read_bytes()).hexdigest()
+    digest = sha256_file(read_from)
     return _Register(key, source.label, read_from, read_from, archived, digest)
 
 
@@ -270,7 +271,8 @@ def _write_reports(config: OfficeConfig, result: ValidationResult, findings: lis
     units = load_units(config, office)
     kpis = unit_kpis(config, units, period, loc)
     trend = kpi_trend(config, units, kpis)
-    kpi_files(config, kpis, trend, office, reports / "kpi", today=today, with_json=True)
+    kpi_files(config, kpis, trend, office, reports / "kpi", today=today, with_json=True,
+              expense=False)  # each month's expense report is in reports/monthly/
     by_month = {r.period: r for r in trend} if loc == config.locale else {}
     for month in period.months():
         if month.start > period.as_of:

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 import bagit
 
-from .._io import atomic_path
+from .._io import atomic_path, sha256_file
 from ..errors import SourceError
 
 CHECKSUMS = ("sha256", "sha512")
@@ -48,7 +48,7 @@ def fingerprint(folder: Path) -> str:
     manifest = folder / "tagmanifest-sha256.txt"
     if not manifest.is_file():
         return ""
-    digest = hashlib.sha256(manifest.read_bytes()).hexdigest()[:16]
+    digest = sha256_file(manifest)[:16]
     return "-".join(digest[i:i + 4] for i in range(0, 16, 4))
 
 

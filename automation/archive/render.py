@@ -13,9 +13,9 @@ from typing import Any
 
 import xlsxwriter
 
+from .._cells import cell_text
 from ..i18n import t
 from ..registers import get_table
-from ..reports.cells import cell_text
 from ..reports.findings import _display_width, _sheet_title
 from ..reports.html import render_page
 from ..sources.base import RawSheet

@@ -37,7 +37,14 @@ from ..policy import Measure
 from ..policy.statuses import RETURNED_EXPENSE
 from ..reports.findings import _atomic, _display_width, _locale, _sheet_title
 from ..reports.html import render_page
-from ..reports.kpi_text import signed_percent
+from ..reports.kpi_text import (
+    NONE_TEXT,
+    days_affixes,
+    detail_text,
+    shown_target,
+    shown_value,
+    value_text,
+)
 from .engine import KPIS, KpiResult, KpiRow, measure_of
 from .periods import Period
 
@@ -49,8 +56,6 @@ __all__ = ["DASHBOARD_FILES", "write_dashboard_html", "write_dashboard_xlsx",
 
 DASHBOARD_FILES = ("kpi_dashboard.xlsx", "kpi_dashboard.html", "expense_report.xlsx",
                    "expense_report.html", "department_report.xlsx", "department_report.html")
-NONE_TEXT = "—"
-"""What a KPI with no records shows: never 0 %."""
 
 _KEYS = [k.key for k in KPIS]
 _RATE_KEYS = [k.key for k in KPIS if k.measure is Measure.RATE]
@@ -68,26 +73,6 @@ def _names(result: KpiResult, loc: str) -> dict[str, str]:
     return {key: result.label(key, loc) for key in _KEYS}
 
 
-def _fmt_value(key: str, value: float | None, loc: str) -> str:
-    if value is None:
-        return NONE_TEXT
-    measure = measure_of(key)
-    if measure is Measure.MEAN_DAYS:
-        return f"{value:.2f} {t('dashboard.days', loc)}"
-    if measure is Measure.DEVIATION:
-        return signed_percent(value)
-    return f"{value * 100:.1f}%"
-
-
-def _fmt_target(key: str, target: float, loc: str) -> str:
-    measure = measure_of(key)
-    if measure is Measure.MEAN_DAYS:
-        return f"≤ {target:g} {t('dashboard.days', loc)}"
-    if measure is Measure.DEVIATION:
-        return f"±{target * 100:g}%"
-    return f"≥ {target * 100:g}%"
-
-
 def _fmt_number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -96,19 +81,6 @@ def _met_text(met: bool | None, loc: str) -> str:
     if met is None:
         return t("dashboard.no_data", loc)
     return t("dashboard.met_yes" if met else "dashboard.met_no", loc)
-
-
-def _detail(row: KpiRow, loc: str) -> str:
-    if row.measure is Measure.MEAN_DAYS:
-        return t("dashboard.detail_days", loc, days=_fmt_number(row.numerator),
-                 count=row.denominator)
-    if row.measure is Measure.DEVIATION:
-        if not row.denominator:
-            return t("dashboard.no_data", loc)
-        return t("kpi.money_detail", loc, over=f"{row.numerator:+,.2f}",
-                 budget=f"{row.denominator:,.2f}")
-    return t("dashboard.detail_rate", loc, good=_fmt_number(row.numerator),
-             total=row.denominator)
 
 
 def _overall(result: KpiResult) -> dict[str, KpiRow]:
@@ -171,11 +143,17 @@ def _heading(office_name: str, title: str) -> str:
 
 
 def _joined(parts: list[str], loc: str) -> str:
-    return ("、" if loc.startswith("zh") else ", ").join(parts)
+    return t("list.separator", loc).join(parts)
 
 
 def _share_text(share: float | None) -> str:
     return NONE_TEXT if share is None else f"{share * 100:.0f}%"
+
+
+def _value_width(rows: Sequence[KpiRow | None], loc: str, least: int = 12) -> int:
+    """A column of KPI values wide enough for each as the sheet shows it (`2.00 个工作日`):
+    a number too wide for its column shows as ####."""
+    return max([least] + [_display_width(shown_value(r, loc)) + 2 for r in rows if r])
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -192,8 +170,9 @@ class _Formats:
         self.number = book.add_format({"num_format": "0.##"})
         self.int = book.add_format({"num_format": "0"})
         self.pct = book.add_format({"num_format": "0.0%"})
-        days = t("dashboard.days", loc).replace('"', "")
-        self.days = book.add_format({"num_format": f'0.00" {days}"'})
+        days = "0.00".join(f'"{part}"' if part else ""
+                           for part in (p.replace('"', "") for p in days_affixes(loc)))
+        self.days = book.add_format({"num_format": days})  # 2.00 个工作日, still a number
         self.money = book.add_format({"num_format": "#,##0.00"})
         self.money_total = book.add_format({"num_format": "#,##0.00", "bold": True, "top": 1})
         self.total = book.add_format({"bold": True, "top": 1})
@@ -204,10 +183,8 @@ class _Formats:
                                     "bg_color": "#FFC7CE", "align": "center"})
         self.pct_good = book.add_format({"num_format": "0.0%", "bg_color": "#C6EFCE"})
         self.pct_bad = book.add_format({"num_format": "0.0%", "bg_color": "#FFC7CE"})
-        self.days_good = book.add_format({"num_format": f'0.00" {days}"',
-                                          "bg_color": "#C6EFCE"})
-        self.days_bad = book.add_format({"num_format": f'0.00" {days}"',
-                                         "bg_color": "#FFC7CE"})
+        self.days_good = book.add_format({"num_format": days, "bg_color": "#C6EFCE"})
+        self.days_bad = book.add_format({"num_format": days, "bg_color": "#FFC7CE"})
         signed = "+0.0%;-0.0%;0.0%"
         self.dev = book.add_format({"num_format": signed})
         self.dev_good = book.add_format({"num_format": signed, "bg_color": "#C6EFCE"})
@@ -223,7 +200,7 @@ class _Formats:
         return self.pct if met is None else (self.pct_good if met else self.pct_bad)
 
     def target(self, key: str):
-        """A target as a number: `95.0%`, `2.00 天`, `±5.0%`."""
+        """A target as a number: `95.0%`, `2.00 个工作日`, `±5.0%`."""
         return self.tolerance if measure_of(key) is Measure.DEVIATION else self.value(key)
 
     def counts(self, key: str):
@@ -280,7 +257,7 @@ def _kpi_sheet(book, fmt: _Formats, result: KpiResult, loc: str, office_name: st
     headers = [t(f"dashboard.{k}", loc) for k in keys]
     for col, text in enumerate(headers):
         sheet.write_string(_KPI_HEADER_ROW, col, text, fmt.header)
-    seen = [headers]
+    seen = [headers, ["", "100.0%"]]
     overall = _overall(result)
     names = _names(result, loc)
     for index, (key, row) in enumerate(overall.items()):
@@ -293,8 +270,8 @@ def _kpi_sheet(book, fmt: _Formats, result: KpiResult, loc: str, office_name: st
                            fmt.money if row.measure is Measure.DEVIATION else fmt.int)
         sheet.write_number(r, 4, row.target, fmt.target(key))
         _write_met(sheet, r, 5, row.met, fmt, loc)
-        seen.append([label, "100.0%", _fmt_number(row.numerator), "", "", "✓ "
-                     + _met_text(False, loc)])
+        seen.append([label, shown_value(row, loc), _fmt_number(row.numerator), "",
+                     value_text(row.target, row.measure, loc), "✓ " + _met_text(False, loc)])
     _set_widths(sheet, seen)
     sheet.freeze_panes(_KPI_HEADER_ROW + 1, 1)
 
@@ -365,7 +342,8 @@ def _department_sheet(book, fmt: _Formats, result: KpiResult, loc: str) -> None:
             sheet.write_number(index, base + 2, dept.share, fmt.pct)
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, 1, max(_display_width(d.name) for d in departments) + 2)
-    sheet.set_column(2, 1 + len(_KEYS), 12)
+    for col, key in enumerate(_KEYS, start=2):
+        sheet.set_column(col, col, _value_width([d.rows.get(key) for d in departments], loc))
     sheet.set_column(2 + len(_KEYS), 4 + len(_KEYS), 10)
     sheet.freeze_panes(1, 2)
     share_col = 4 + len(_KEYS)
@@ -400,7 +378,8 @@ def _trend_sheet(book, fmt: _Formats, trend: list[KpiResult], loc: str,
             row = rows[key]
             _write_value(sheet, index, col, key, row.value, fmt, row.met, colour=True)
     sheet.set_column(0, 0, 10)
-    sheet.set_column(1, len(_KEYS), 12)
+    for col, key in enumerate(_KEYS, start=1):
+        sheet.set_column(col, col, _value_width([rows[key] for _, rows in months], loc))
     sheet.freeze_panes(1, 1)
     if not months:
         return
@@ -454,8 +433,8 @@ def _svg_bar(key: str, row: KpiRow, loc: str) -> str:
     audit days fill up to twice the target; a deviation grows from the middle (no
     deviation) left or right, with ticks at ±tolerance."""
     width, height = 200, 16
-    label = _esc(t("dashboard.bar_label", loc, value=_fmt_value(key, row.value, loc),
-                   target=_fmt_target(key, row.target, loc)))
+    label = _esc(t("dashboard.bar_label", loc, value=shown_value(row, loc),
+                   target=shown_target(row, loc)))
     parts = [f'<svg class="bar" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{label}" preserveAspectRatio="none">',
              f'<rect x="0" y="3" width="{width}" height="10" rx="5" fill="#eaecf0"/>']
@@ -530,7 +509,8 @@ def _svg_trend(months: list[tuple[str, dict[str, KpiRow]]], loc: str,
         segment: list[str] = []
         segments: list[list[str]] = []
         for i, (_, rows) in enumerate(months):
-            value = rows[key].value
+            row = rows[key]
+            value = row.value
             if value is None:
                 if segment:
                     segments.append(segment)
@@ -539,7 +519,7 @@ def _svg_trend(months: list[tuple[str, dict[str, KpiRow]]], loc: str,
             segment.append(f"{x(i):.1f},{y(value):.1f}")
             out.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="2.5" '
                        f'fill="{colour}"><title>{_esc(names[key])} {_esc(months[i][0])}'
-                       f' {_fmt_value(key, value, loc)}</title></circle>')
+                       f' {shown_value(row, loc)}</title></circle>')
         if segment:
             segments.append(segment)
         for points in segments:
@@ -595,17 +575,17 @@ def _state(met: bool | None) -> str:
 def _cell(key: str, row: KpiRow | None, loc: str) -> dict[str, str]:
     if row is None:
         return {"text": NONE_TEXT, "state": "none"}
-    return {"text": _fmt_value(key, row.value, loc), "state": _state(row.met)}
+    return {"text": shown_value(row, loc), "state": _state(row.met)}
 
 
 def _department_view(departments: list[_Department], loc: str, names: dict[str, str]
                      ) -> list[dict[str, Any]]:
     return [{"name": d.name, "rank": d.rank, "met": d.met, "measured": d.measured,
              "share_text": _share_text(d.share),
-             "lines": [{"name": names[key], "value": _fmt_value(key, row.value, loc),
-                        "target": _fmt_target(key, row.target, loc),
+             "lines": [{"name": names[key], "value": shown_value(row, loc),
+                        "target": shown_target(row, loc),
                         "met": _met_text(row.met, loc), "state": _state(row.met),
-                        "detail": _detail(row, loc)}
+                        "detail": detail_text(row, loc)}
                        for key in _KEYS if (row := d.rows.get(key)) is not None]}
             for d in departments]
 
@@ -619,9 +599,9 @@ def write_dashboard_html(result: KpiResult, trend: list[KpiResult], path: Path, 
     loc = _locale(locale)
     overall = _overall(result)
     names = _names(result, loc)
-    cards = [{"name": names[key], "value": _fmt_value(key, row.value, loc),
-              "target": _fmt_target(key, row.target, loc), "met": _met_text(row.met, loc),
-              "state": _state(row.met), "detail": _detail(row, loc),
+    cards = [{"name": names[key], "value": shown_value(row, loc),
+              "target": shown_target(row, loc), "met": _met_text(row.met, loc),
+              "state": _state(row.met), "detail": detail_text(row, loc),
               "bar": Markup(_svg_bar(key, row, loc))}
              for key, row in overall.items()]
     departments = _departments(result)
@@ -900,7 +880,7 @@ def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
         for col, text in enumerate(headers2):
             detail.write_string(0, col, text, fmt.header)
         r = 1
-        seen = [headers2]
+        seen = [headers2, ["", "", "", "100.0%"]]
         for d in departments:
             for key in _KEYS:
                 row = d.rows.get(key)
@@ -915,8 +895,9 @@ def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
                 detail.write_number(r, 6, row.numerator, fmt.counts(key))
                 detail.write_number(r, 7, row.denominator,
                                     fmt.money if row.measure is Measure.DEVIATION else fmt.int)
-                seen.append(["", d.name, names[key], "100.0%", "", "✓ "
-                             + _met_text(False, loc)])
+                seen.append(["", d.name, names[key], shown_value(row, loc),
+                             value_text(row.target, row.measure, loc),
+                             "✓ " + _met_text(False, loc)])
                 r += 1
         if r > 1:
             detail.autofilter(0, 0, r - 1, len(keys2) - 1)
@@ -945,11 +926,13 @@ def _month_of(period: Period, day: date) -> Period:
 
 
 def write_dashboards(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult],
-                     office: OfficeData, out_dir: Path, *, today: date) -> list[Path]:
+                     office: OfficeData, out_dir: Path, *, today: date,
+                     expense: bool = True) -> list[Path]:
     """Every dashboard and report of `result`'s period into `out_dir`, with stable names
     (`DASHBOARD_FILES`). `trend` is the period month by month (`kpi.kpi_trend`), computed
     before: this only renders. The expense report covers `office`'s month of the period's
-    as-of day."""
+    as-of day; `expense=False` leaves it out (a caller that writes that month's report
+    elsewhere, so that it is not written twice)."""
     loc = _locale(config.locale)
     office_name = config.office.name
     out = Path(out_dir)
@@ -960,9 +943,10 @@ def write_dashboards(config: OfficeConfig, result: KpiResult, trend: Sequence[Kp
         write_dashboard_html(result, trend, out / "kpi_dashboard.html", locale=loc,
                              office_name=office_name),
     ]
-    month = _month_of(result.period, min(result.period.as_of, today))
-    paths += write_expense_report(office, month, out / "expense_report", locale=loc,
-                                  office_name=office_name)
+    if expense:
+        month = _month_of(result.period, min(result.period.as_of, today))
+        paths += write_expense_report(office, month, out / "expense_report", locale=loc,
+                                      office_name=office_name)
     paths += write_department_report(result, out / "department_report", locale=loc,
                                      office_name=office_name)
     return paths

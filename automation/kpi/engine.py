@@ -336,10 +336,6 @@ class Kpi:
     def measure(self) -> Measure:
         return self.spec.measure
 
-    @property
-    def higher_is_better(self) -> bool:
-        return self.spec.higher_is_better
-
 
 KPIS: tuple[Kpi, ...] = tuple(Kpi(spec, POPULATIONS[key]) for key, spec in KPI_SPECS.items())
 """Every KPI, in the declarations' (the dashboards') order."""

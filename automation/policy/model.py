@@ -20,13 +20,14 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ..normalize import canonical_enum
 from ..registers.enums import DOMAINS
 from ..registers.schema import Label
 from .kpis import KPI_SPECS
 from .numbers import NUMBERS, ROLES
 from .rules import RULE_SPECS
-from .schema import KpiSpec, Measure, Unit
-from .statuses import MAJOR_MEETING
+from .schema import Measure, Unit
+from .statuses import MAJOR_MEETING, SERVING
 
 
 class _Strict(BaseModel):
@@ -99,7 +100,8 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
         found = {"found": f"{value:.15g}"}
         if spec.measure is Measure.MEAN_DAYS:
             if not math.isfinite(value) or value < 0 or value > MAX_WORKDAYS:
-                out.append(Problem(f"targets.{key}", "config.policy_target_days", found))
+                out.append(Problem(f"targets.{key}", "config.policy_target_days",
+                                   found | {"most": MAX_WORKDAYS}))
         elif 1 < value <= 100:
             out.append(Problem(f"targets.{key}", "config.policy_target_percent",
                                found | {"percent": f"{value / 100:.15g}"}))
@@ -122,21 +124,16 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
     return out
 
 
-def canonical_roles(section: BaseModel, replaced: set[str]) -> None:
-    """A role written in any locale's spelling of a default department or role
-    (權益服務部, Student Rights) means its canonical value, as in the workbooks; a domain the
-    office replaced through `[enums]` is taken as written."""
+def canonical_roles(section: BaseModel, enums: dict[str, list[str]]) -> None:
+    """A role is read as a workbook cell of its enum is (權益服務部, Student Rights, any case
+    or spacing: its canonical value); one that is no allowed value is kept as written, for
+    `problems` to name."""
     chosen = section.roles  # type: ignore[attr-defined]
     for key in chosen.model_fields_set:
         domain = ROLES[key].domain
-        if domain in replaced:
-            continue
         value = str(getattr(chosen, key)).strip()
-        for label in DOMAINS[domain]:
-            if value in label.all() or value.casefold() == label.en.casefold():
-                value = label.hans
-                break
-        object.__setattr__(chosen, key, value)
+        found = canonical_enum(domain, value, tuple(enums.get(domain, ())))
+        object.__setattr__(chosen, key, found or value)
 
 
 @dataclass(frozen=True)
@@ -226,11 +223,7 @@ class Policy:
 
     def shown_role(self, key: str, locale: str) -> str:
         """A role value in the reader's language when it is one of the default names."""
-        value = self.roles[key]
-        for label in DOMAINS[ROLES[key].domain]:
-            if label.hans == value:
-                return label.get(locale)
-        return value
+        return shown_enum(ROLES[key].domain, self.roles[key], locale)
 
     def text(self, label: Label, locale: str) -> str:
         """A declared label in `locale` with the numbers and roles in force filled in."""
@@ -282,6 +275,25 @@ _ONE_EN = re.compile(r"(?<![\d.])(1 (?:working day|hour|day))s\b")
 DEFAULT_POLICY = Policy.defaults()
 
 
+def holders(members: pd.DataFrame, role: str, department: str | None = None) -> pd.DataFrame:
+    """The serving members holding `role` (in `department` when given), in roster order:
+    the first is the one escalations go to. The reminder engine and `clerk policy` both
+    ask here, so what `clerk policy` names is who the reminders reach."""
+    mask = (members["status"].eq(SERVING) & members["role"].eq(role)).fillna(False)
+    if department is not None:
+        mask &= members["department"].eq(department).fillna(False)
+    return members[mask.astype(bool) & members["member_id"].notna()]
+
+
+def shown_enum(domain: str, value: str, locale: str) -> str:
+    """An enum value (canonical) in the reader's language when it is a default name; an
+    office's own name as it wrote it."""
+    for label in DOMAINS[domain]:
+        if label.hans == value:
+            return label.get(locale)
+    return value
+
+
 def used_numbers() -> set[str]:
     """Policy numbers some declared rule or KPI reads (the others wait for the rules and
     KPIs of tables this release does not have yet)."""
@@ -289,7 +301,3 @@ def used_numbers() -> set[str]:
     used |= {key for spec in KPI_SPECS.values() for key in spec.numbers}
     used |= {spec.target for spec in KPI_SPECS.values() if isinstance(spec.target, str)}
     return used
-
-
-def kpi_spec(key: str) -> KpiSpec:
-    return KPI_SPECS[key]

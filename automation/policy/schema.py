@@ -88,7 +88,3 @@ class KpiSpec:
     """The default target, or the key of the policy number that is its target."""
     measure: Measure = Measure.RATE
     numbers: tuple[str, ...] = ()
-
-    @property
-    def higher_is_better(self) -> bool:
-        return self.measure is Measure.RATE

@@ -16,7 +16,6 @@ RETURNED_EXPENSE = "退回"
 GOOD_ATTENDANCE = ("出勤", "迟到")
 TRAINING = "培训"
 MAJOR_MEETING = "重大"
-REGULAR_MEETING = "例会"
 GOOD_CONDITION = "完好"
 SERVING = "在任"
 LEFT = "离任"

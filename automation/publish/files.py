@@ -64,12 +64,14 @@ def validation_files(result: ValidationResult, config: OfficeConfig, folder: Pat
 
 def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult],
               office: OfficeData, folder: Path, *, today: date,
-              with_json: bool = False) -> list[Path]:
-    """The KPI dashboard, the expense report and the department report of `result` (and
-    kpi.json with `with_json`) in `folder`; `trend` is `kpi.kpi_trend`'s."""
+              with_json: bool = False, expense: bool = True) -> list[Path]:
+    """The KPI dashboard, the expense report (unless `expense=False`: the caller writes
+    that month's elsewhere) and the department report of `result` (and kpi.json with
+    `with_json`) in `folder`; `trend` is `kpi.kpi_trend`'s."""
     from ..kpi.dashboard import write_dashboards
 
-    paths = write_dashboards(config, result, trend, office, Path(folder), today=today)
+    paths = write_dashboards(config, result, trend, office, Path(folder), today=today,
+                             expense=expense)
     if with_json:
         target = Path(folder) / "kpi.json"
         write_text(target, _json_text(result.to_dict()), newline="\n")

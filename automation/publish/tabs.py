@@ -92,5 +92,5 @@ def write_tabs(config: OfficeConfig, office: OfficeData, tabs: Tabs | Iterable[T
     return write_back(config, office, merge_tabs(sets))
 
 
-__all__ = ["FINDING_COLUMNS", "Table", "Tabs", "WriteBackReport", "findings_tab", "kpi_tab",
+__all__ = ["FINDING_COLUMNS", "Table", "Tabs", "findings_tab", "kpi_tab",
            "kpi_tabs", "merge_tabs", "reminder_tabs", "validation_tabs", "write_tabs"]

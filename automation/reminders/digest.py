@@ -117,7 +117,7 @@ def _environment(override: Path | None) -> jinja2.Environment:
 def _item(due: Due, now: datetime, locale: str, policy: Policy) -> dict[str, object]:
     table = get_table(f"{due.register}.{due.table}")
     key = table.primary_key
-    has_deadline = RULE_SPECS[due.rule].has_deadline if due.rule in RULE_SPECS else True
+    has_deadline = RULE_SPECS[due.rule].has_deadline
     late_days = (now.date() - due.deadline.date()).days if has_deadline else 0
     has_time = bool(due.deadline.hour or due.deadline.minute)
     deadline = due.deadline.strftime("%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..config import OfficeConfig
 from ..errors import ConfigError
+from ..i18n import t
 from ..load import OfficeData, load_office
 from ..workdays import calendar_for
 from .digest import Digest, Plan, Planned, digests, plan, roster_people
@@ -49,6 +50,13 @@ class RemindReport:
     @property
     def ok(self) -> bool:
         return not self.failed and not self.in_doubt
+
+    def calendar_notice(self, region: str) -> str:
+        """The one line saying which years were counted Monday to Friday ('' when none)."""
+        if not self.uncovered_years:
+            return ""
+        return t("workdays.uncovered", region=region,
+                 year=t("list.separator").join(str(y) for y in self.uncovered_years))
 
     def to_dict(self) -> dict[str, Any]:
         """DESIGN.md's `remind --dry-run --format json` contract, plus what happened."""

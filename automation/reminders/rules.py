@@ -24,6 +24,7 @@ from ..frames import TypedTable
 from ..load import OfficeData
 from ..policy import DEFAULT_POLICY, RULE_SPECS, Policy
 from ..policy import statuses as S
+from ..policy.model import holders
 from ..workdays import WorkCalendar
 
 
@@ -65,8 +66,9 @@ class Context:
     def head_of(self, department: str | None) -> str | None:
         """The serving head (`[policy.roles] head_role`) of a department (the first listed
         if several)."""
-        return _first(self.members, department=department,
-                      role=self.policy.role("head_role"))
+        if department is None:
+            return None
+        return _first(self.members, self.policy.role("head_role"), department)
 
     def heads_of(self, departments: pd.Series) -> pd.Series:
         """head_of for a whole column, looking each department up once."""
@@ -83,7 +85,7 @@ class Context:
 
     def president(self) -> str | None:
         """The serving member holding `[policy.roles] president_role`."""
-        return _first(self.members, role=self.policy.role("president_role"))
+        return _first(self.members, self.policy.role("president_role"))
 
     def department_of(self, member_ids: pd.Series) -> pd.Series:
         members = self.members.dropna(subset=["member_id"]).drop_duplicates("member_id")
@@ -99,11 +101,8 @@ class Context:
         return self.calendar.add_workdays_series(dates, self.policy.workdays(key))
 
 
-def _first(members: pd.DataFrame, **equal: str | None) -> str | None:
-    mask = members["status"].eq(S.SERVING).fillna(False)
-    for column, value in equal.items():
-        mask &= members[column].eq(value).fillna(False)
-    found = members.loc[mask, "member_id"].dropna()
+def _first(members: pd.DataFrame, role: str, department: str | None = None) -> str | None:
+    found = holders(members, role, department)["member_id"]
     return str(found.iloc[0]) if len(found) else None
 
 

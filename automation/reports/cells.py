@@ -8,7 +8,7 @@ import csv
 import io
 from typing import Any
 
-from .._cells import FORMULA_LEAD, cell_text, formula_safe, plain_value
+from .._cells import cell_text, formula_safe
 
 
 def neutralised(value: Any) -> str:
@@ -25,5 +25,4 @@ def csv_bytes(rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-__all__ = ["FORMULA_LEAD", "cell_text", "csv_bytes", "formula_safe", "neutralised",
-           "plain_value"]
+__all__ = ["csv_bytes", "neutralised"]

@@ -54,10 +54,6 @@ def _register_label(register: str, locale: str) -> str:
     return found.label.get(locale) if found else register
 
 
-def _table_label(register: str, table: str, locale: str) -> str:
-    return table_label(register, table, locale)
-
-
 def _stamp(generated: datetime) -> str:
     return generated.strftime("%Y-%m-%d %H:%M")
 
@@ -282,7 +278,7 @@ def _by_table_sheet(book, fmt: _Formats, findings: list[Finding], loc: str) -> N
         sheet.write_string(1, 0, t("report.none", loc), fmt.none)
     for row, entry in enumerate(counts, start=1):
         register = _register_label(entry.register, loc)
-        table = _table_label(entry.register, entry.table, loc)
+        table = table_label(entry.register, entry.table, loc)
         sheet.write_string(row, 0, register, fmt.text)
         sheet.write_string(row, 1, table, fmt.text)
         sheet.write_number(row, 2, entry.errors, fmt.error if entry.errors else fmt.number)
@@ -318,7 +314,7 @@ def _groups(findings: list[Finding], loc: str) -> list[_Group]:
     groups: dict[tuple[str, str, str], _Group] = {}
     for f in findings:
         file = PurePath(f.source.replace("\\", "/")).name if f.source else ""
-        sheet = f.sheet or _table_label(f.register, f.table, loc)
+        sheet = f.sheet or table_label(f.register, f.table, loc)
         key = (f.register, sheet, f.source)
         if key not in groups:
             groups[key] = _Group(_register_label(f.register, loc), sheet, file, [])
@@ -342,7 +338,7 @@ def write_findings_html(
     widest = max((c.errors + c.warnings for c in counts), default=0) or 1
     rows = [{
         "register": _register_label(c.register, loc),
-        "table": _table_label(c.register, c.table, loc),
+        "table": table_label(c.register, c.table, loc),
         "errors": c.errors, "warnings": c.warnings,
         "error_pct": round(80 * c.errors / widest) or 1,
         "warning_pct": round(80 * c.warnings / widest) or 1,

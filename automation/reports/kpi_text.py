@@ -1,7 +1,9 @@
 """`clerk kpi` for a person at a terminal: one line per KPI, overall for each office; and
 how a KPI's value and target read as text (the KPI看板 tab shares them). Each KPI is named
 with the numbers of the policy in force, and shown by its measure: a rate as a percentage,
-audit time in working days, a budget deviation as a signed percentage against ±tolerance."""
+audit time in working days, a budget deviation as a signed percentage against ±tolerance.
+These are the one writer of a KPI's value, target and counts as text: the terminal, the
+KPI看板 tab, the dashboards and reports (`kpi.dashboard`) and `clerk policy` all use them."""
 
 from __future__ import annotations
 
@@ -20,34 +22,75 @@ def signed_percent(value: float) -> str:
     return "0.0%" if text in ("+0.0%", "-0.0%") else text
 
 
-def shown_value(row: KpiRow, locale: str | None = None) -> str:
-    """Rates as percentages, audit time in working days, a deviation signed, no records as
-    a dash."""
-    if row.value is None:
+def days_text(days: float | str, locale: str | None = None) -> str:
+    """A number of working days with its word: `2 个工作日`, `1.50 working days`, `1 working
+    day` (singular only for exactly one)."""
+    text = days if isinstance(days, str) else f"{days:g}"
+    return t("kpi.days_one" if text == "1" else "kpi.days", locale, value=text)
+
+
+def days_affixes(locale: str | None = None) -> tuple[str, str]:
+    """What stands before and after the number in `kpi.days` (`""`, `" 个工作日"`): for a
+    spreadsheet number format that keeps the cell a number."""
+    before, _, after = t("kpi.days", locale, value="\0").partition("\0")
+    return before, after
+
+
+def value_text(value: float | None, measure: Measure, locale: str | None = None) -> str:
+    """A KPI's value by its measure: a rate as a percentage, audit time in working days, a
+    deviation signed, no records as a dash."""
+    if value is None:
         return NONE_TEXT
-    if row.measure is Measure.MEAN_DAYS:
-        return t("kpi.days", locale, value=f"{row.value:.2f}")
+    if measure is Measure.MEAN_DAYS:
+        return days_text(f"{value:.2f}", locale)
+    if measure is Measure.DEVIATION:
+        return signed_percent(value)
+    return f"{value * 100:.1f}%"
+
+
+def target_text(target: float, measure: Measure, locale: str | None = None) -> str:
+    """A KPI's target by its measure: `≥ 95%`, `≤ 2 个工作日`, `±5%`."""
+    if measure is Measure.MEAN_DAYS:
+        return "≤ " + days_text(target, locale)
+    if measure is Measure.DEVIATION:
+        return f"±{target * 100:g}%"
+    return f"≥ {target * 100:g}%"
+
+
+def _money_detail(row: KpiRow, locale: str | None) -> str:
+    return t("kpi.money_detail", locale, over=f"{row.numerator:+,.2f}",
+             budget=f"{row.denominator:,.2f}")
+
+
+def counts_text(row: KpiRow, locale: str | None = None) -> str:
+    """Numerator and denominator, short (a terminal line): `3/4` records, `6/3` days over
+    claims, or the money of a deviation (spent minus budget, and the budget)."""
     if row.measure is Measure.DEVIATION:
-        return signed_percent(row.value)
-    return f"{row.value * 100:.1f}%"
+        return _money_detail(row, locale)
+    return f"{row.numerator:g}/{row.denominator:g}"
+
+
+def detail_text(row: KpiRow, locale: str | None = None) -> str:
+    """Numerator and denominator in words (a dashboard card): `3/4 条达标`, `3 笔共 6 个工作
+    日`, the money of a deviation, or no records when there is no budget."""
+    if row.measure is Measure.MEAN_DAYS:
+        return t("dashboard.detail_days", locale, days=days_text(row.numerator, locale),
+                 count=row.denominator)
+    if row.measure is Measure.DEVIATION:
+        return (_money_detail(row, locale) if row.denominator
+                else t("dashboard.no_data", locale))
+    return t("dashboard.detail_rate", locale, good=f"{row.numerator:g}",
+             total=row.denominator)
+
+
+def shown_value(row: KpiRow, locale: str | None = None) -> str:
+    """`value_text` of a row."""
+    return value_text(row.value, row.measure, locale)
 
 
 def shown_target(row: KpiRow, locale: str | None = None) -> str:
-    """`≥ 95%`, `≤ 2 个工作日`, `±5%`."""
-    if row.measure is Measure.MEAN_DAYS:
-        return "≤ " + t("kpi.days", locale, value=f"{row.target:g}")
-    if row.measure is Measure.DEVIATION:
-        return f"±{row.target * 100:g}%"
-    return f"≥ {row.target * 100:g}%"
-
-
-def shown_counts(row: KpiRow, locale: str | None = None) -> str:
-    """Numerator and denominator: `3/4` records, `6/3` days over claims, or the money of a
-    deviation (spent minus budget, and the budget)."""
-    if row.measure is Measure.DEVIATION:
-        return t("kpi.money_detail", locale, over=f"{row.numerator:+,.2f}",
-                 budget=f"{row.denominator:,.2f}")
-    return f"{row.numerator:g}/{row.denominator:g}"
+    """`target_text` of a row."""
+    return target_text(row.target, row.measure, locale)
 
 
 def shown_met(row: KpiRow) -> str:
@@ -68,5 +111,5 @@ def render_kpis(result: KpiResult, console: Console) -> None:
                        and r.office == office)
             console.print(
                 f"  {shown_met(row)} {result.label(kpi.key, loc, office)}: {shown_value(row, loc)} "
-                f"({shown_target(row, loc)}; {shown_counts(row, loc)})",
+                f"({shown_target(row, loc)}; {counts_text(row, loc)})",
                 markup=False, highlight=False, soft_wrap=True)

@@ -13,7 +13,7 @@ from ..policy_report import PolicyReport, Recipient, shown_number, shown_target
 
 
 def _join(items: Iterable[str]) -> str:
-    return t("policy.separator").join(items)
+    return t("list.separator").join(items)
 
 
 def _dates(days: list[date]) -> str:

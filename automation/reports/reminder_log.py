@@ -4,14 +4,15 @@ puts in the workbook's own 提醒记录 tab."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 
+from .._cells import formula_safe
+from .._io import atomic_path, write_bytes
 from ..i18n import t
 from ..policy import DEFAULT_POLICY, RULE_SPECS, Policy
 from . import sheetml
-from .cells import csv_bytes, formula_safe
+from .cells import csv_bytes
 
 COLUMNS = ("day", "rule", "record", "person", "level", "channel", "status", "sheet", "row",
            "detail", "updated_at")
@@ -29,14 +30,18 @@ def log_table(rows: list[dict[str, object]], locale: str,
     with the numbers and roles the line was recorded under (a line from before the policy
     existed went out under the defaults)."""
     table: list[list[object]] = [[t(f"log.{c}", locale) for c in COLUMNS]]
-    sent_under: dict[str, Policy] = {}
+    titles: dict[tuple[str, str], str] = {}
+    statuses: dict[object, str] = {}
     for row in rows:
         values = dict(row)
-        stored = str(row.get("policy") or "")
-        if stored not in sent_under:
-            sent_under[stored] = policy.with_terms(stored) if stored else DEFAULT_POLICY
-        values["rule"] = rule_title(str(row["rule"]), locale, sent_under[stored])
-        values["status"] = t(f"log.status_{row['status']}", locale)
+        stored, rule = str(row.get("policy") or ""), str(row["rule"])
+        if (stored, rule) not in titles:  # a log repeats a few titles many thousand times
+            sent_under = policy.with_terms(stored) if stored else DEFAULT_POLICY
+            titles[(stored, rule)] = rule_title(rule, locale, sent_under)
+        values["rule"] = titles[(stored, rule)]
+        if row["status"] not in statuses:
+            statuses[row["status"]] = t(f"log.status_{row['status']}", locale)
+        values["status"] = statuses[row["status"]]
         table.append([_safe(values.get(c)) for c in COLUMNS])
     return table
 
@@ -54,18 +59,12 @@ def write_reminder_log(rows: list[dict[str, object]], folder: Path, locale: str,
     folder.mkdir(parents=True, exist_ok=True)
     table = log_table(rows, locale, policy)
     csv_path = folder / "reminder_log.csv"
-    _replace(csv_path, csv_bytes(table))
+    write_bytes(csv_path, csv_bytes(table))
     xlsx_path = folder / "reminder_log.xlsx"
     shown = table[:sheetml.EXCEL_MAX_ROWS - 1]  # newest first; one row kept for the note
     if len(shown) < len(table):
         shown = [*shown, [t("log.truncated", locale, count=len(table) - len(shown))]]
-    temp = xlsx_path.with_name(f".{xlsx_path.name}.tmp")
-    sheetml.table_workbook(temp, t("log.title", locale), shown, created)
-    os.replace(temp, xlsx_path)
+    with atomic_path(xlsx_path) as temp:
+        sheetml.table_workbook(temp, t("log.title", locale), shown, created)
     return [csv_path, xlsx_path]
 
-
-def _replace(path: Path, data: bytes) -> None:
-    from .._io import write_bytes
-
-    write_bytes(path, data)

@@ -28,9 +28,8 @@ def render_remind(report: RemindReport, config: OfficeConfig, console: Console,
     """What went (or would go) to whom; `notes`: the write-back's lines."""
     policy, loc = config.in_force, current_locale.get()
     roles = role_names(policy, loc)
-    if report.uncovered_years:
-        years = ", ".join(str(y) for y in report.uncovered_years)
-        _say(console, t("workdays.uncovered", region=config.office.region, year=years))
+    if notice := report.calendar_notice(config.office.region):
+        _say(console, notice)
     if report.held:
         _say(console, t("remind.held", quiet=config.reminders.quiet_hours))
     for digest in report.messages if report.dry_run else []:

@@ -51,7 +51,7 @@ def write_back(config: OfficeConfig, office: OfficeData,
         except WriteBackSkipped as exc:
             report.skipped.append(exc.message())
         else:
-            names = t("writeback.separator").join(done.tabs)
+            names = t("list.separator").join(done.tabs)
             report.written.append(t("writeback.written", tabs=names,
                                     path=str(done.path), backup=str(done.backup)))
     for key, (register, merged) in google.items():
@@ -72,5 +72,5 @@ def _write_google(config: OfficeConfig, register: str, key: str,
     except SourceError as exc:
         report.skipped.append(exc.message())
         return
-    report.written.append(t("google.written", tabs=t("writeback.separator").join(done),
+    report.written.append(t("google.written", tabs=t("list.separator").join(done),
                             title=title, url=sheet_url(key)))

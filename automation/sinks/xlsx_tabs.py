@@ -27,11 +27,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-import python_calamine as calamine
-
 from .._io import atomic_path, sha256_file
 from ..errors import ClerkError
 from ..reports.sheetml import sheet_xml
+from ..sources.readable import open_readable
 
 KEEP_BACKUPS = 5
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm")
@@ -51,11 +50,6 @@ class WriteBackSkipped(ClerkError):
     """Write-back did not happen (locked or changed file); nothing was written."""
 
     exit_code = 1
-
-
-def fingerprint(path: Path) -> str:
-    """What the file was when it was read: written back only if it still is."""
-    return sha256_file(path)
 
 
 def lock_holder(path: Path) -> str | None:
@@ -200,20 +194,9 @@ def plan_package(package: _Package, tabs: dict[str, list[list[Any]]]) -> dict[st
 def _values(path: Path, skip: set[str]) -> dict[str, list[list[Any]]]:
     """Every sheet's values but `skip`'s; a workbook python-calamine cannot open as it is
     (an Excel 4 macro sheet) is read from a copy without the sheets it cannot tell apart."""
-    from ..sources.readable import needs_copy, readable_copy
-
-    try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
-    except calamine.CalamineError as exc:
-        if not needs_copy(path, str(exc)):
-            raise
-        with readable_copy(path) as copy:
-            return _values(copy, skip)
-    try:
+    with open_readable(path) as book:
         return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
                 for name in book.sheet_names if name not in skip}
-    finally:
-        book.close()
 
 
 @dataclass
@@ -233,7 +216,7 @@ def write_owned_tabs(path: Path, tabs: dict[str, list[list[Any]]], *, expected: 
     holder = lock_holder(path)
     if holder is not None:
         raise WriteBackSkipped("writeback.locked", path=str(path), holder=holder or "?")
-    if expected is not None and fingerprint(path) != expected:
+    if expected is not None and sha256_file(path) != expected:
         raise WriteBackSkipped("writeback.changed", path=str(path))
     package = _read(path)
     try:
@@ -262,6 +245,6 @@ def write_owned_tabs(path: Path, tabs: dict[str, list[list[Any]]], *, expected: 
         shutil.copy2(path, backup)
         for old in sorted(backups.glob(f"{path.stem}.*{path.suffix}"))[:-KEEP_BACKUPS]:
             old.unlink(missing_ok=True)
-        if expected is not None and fingerprint(path) != expected:
+        if expected is not None and sha256_file(path) != expected:
             raise WriteBackSkipped("writeback.changed", path=str(path))
     return WriteBack(path, list(tabs), backup)

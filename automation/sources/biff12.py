@@ -140,27 +140,11 @@ def split(data: bytes) -> Iterator[tuple[int, int, int, int]]:
     at = 0
     size_of = len(data)
     while at < size_of:
-        start = at
-        kind = data[at]
-        at += 1
-        if kind & 0x80:
-            if at >= size_of:
-                raise RecordError("a record runs past the end of its part")
-            kind = (kind & 0x7F) | ((data[at] & 0x7F) << 7)
-            at += 1
-        length = 0
-        for shift in (0, 7, 14, 21):
-            if at >= size_of:
-                raise RecordError("a record runs past the end of its part")
-            byte = data[at]
-            at += 1
-            length |= (byte & 0x7F) << shift
-            if not byte & 0x80:
-                break
-        end = at + length
-        if end > size_of:
+        header = _header(data, at)
+        if header is None or header[2] > size_of:
             raise RecordError("a record runs past the end of its part")
-        yield kind, start, at, end
+        kind, body, end = header
+        yield kind, at, body, end
         at = end
 
 
@@ -311,7 +295,7 @@ def expand_short_cells(chunks: Iterable[bytes]) -> Iterator[bytes]:
         raise RecordError("a record runs past the end of its part")
 
 
-def _header(data: bytearray, at: int) -> tuple[int, int, int] | None:
+def _header(data: bytes | bytearray, at: int) -> tuple[int, int, int] | None:
     """(type, start of body, end) of the record at `at`, or None if its type and size are
     not all there yet."""
     size_of = len(data)

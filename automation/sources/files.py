@@ -15,16 +15,17 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator
-from contextlib import ExitStack, closing, contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import python_calamine as calamine
 
-from .._io import sha256_file as fingerprint
+from .._io import sha256_file
 from ..errors import SourceError
 from .base import RawSheet, RawWorkbook
-from .readable import needs_copy, readable_copy
+from .readable import open_readable, readable_copy
 from .safety import WorkbookFacts, inspect_workbook
 
 _CODEPAGE = re.compile(r"Codepage ([0-9A-Fa-f]+) not found")
@@ -53,7 +54,7 @@ class FileSource:
         """Read every worksheet. `facts` is this file's safety pass when it already ran
         (e.g. in a helper process); otherwise it runs here first."""
         facts = facts if facts is not None else inspect_workbook(self.path)
-        seen = fingerprint(self.path)
+        seen = sha256_file(self.path)
         sheets: list[RawSheet] = []
         with _opened(self.path, self.label, facts) as workbook, _reader_errors(self.label):
             for meta in workbook.sheets_metadata:
@@ -77,32 +78,26 @@ def _opened(path: Path, label: str, facts: WorkbookFacts) -> Iterator[calamine.C
     """The workbook open in python-calamine: the file itself, or when python-calamine
     cannot read it as it is (see `readable`) a temporary copy it can; closed on leaving."""
     with ExitStack() as stack:
-        source = path
-        if facts.short_cells:
-            source = _copy(stack, path, label, expand_short_cells=True)
         with _reader_errors(label):
-            try:
-                workbook = calamine.CalamineWorkbook.from_path(str(source))
-            except calamine.CalamineError as exc:
-                if source != path or not needs_copy(path, str(exc)):
-                    raise
-                source = _copy(stack, path, label)
-                workbook = calamine.CalamineWorkbook.from_path(str(source))
-        stack.enter_context(closing(workbook))
+            workbook = stack.enter_context(open_readable(
+                path, expand_short_cells=facts.short_cells, copy=partial(_copy, label=label)))
         yield workbook
 
 
-def _copy(stack: ExitStack, path: Path, label: str, *, expand_short_cells: bool = False
-          ) -> Path:
-    """`readable_copy`, kept until `stack` closes; a temporary folder that cannot take it
-    (a full disk) is one clear line."""
-    try:
-        return stack.enter_context(readable_copy(path, expand_short_cells=expand_short_cells))
-    except OSError as exc:
-        raise SourceError("source.unreadable", path=label,
-                          detail=exc.strerror or str(exc)) from None
-    except (zipfile.BadZipFile, ValueError):
-        raise SourceError("source.damaged", path=label) from None
+@contextmanager
+def _copy(path: Path, *, label: str, expand_short_cells: bool = False) -> Iterator[Path]:
+    """`readable_copy`; a temporary folder that cannot take it (a full disk) is one clear
+    line."""
+    with ExitStack() as stack:
+        try:
+            copy = stack.enter_context(
+                readable_copy(path, expand_short_cells=expand_short_cells))
+        except OSError as exc:
+            raise SourceError("source.unreadable", path=label,
+                              detail=exc.strerror or str(exc)) from None
+        except (zipfile.BadZipFile, ValueError):
+            raise SourceError("source.damaged", path=label) from None
+        yield copy
 
 
 @contextmanager

@@ -77,16 +77,6 @@ class Pacer:
         return limiter.wait() if limiter is not None else 0.0
 
 
-class GoogleGaveUp(Exception):
-    """Retries ran out of time; carries what the last attempt met."""
-
-    def __init__(self, attempts: int, seconds: float, last: str) -> None:
-        super().__init__(last)
-        self.attempts = attempts
-        self.seconds = seconds
-        self.last = last
-
-
 @dataclass
 class CallLog:
     """What this process asked Google, per spreadsheet, for reports and tests."""
@@ -134,13 +124,10 @@ def make_http_client(settings: TransportSettings) -> type[gspread.HTTPClient]:
             def counted(_: Exception, __: float) -> None:
                 settings.log.retries += 1
 
-            try:
-                return settings.retry.call(
-                    attempt, retryable=_transient, retry_after=_retry_after,
-                    what=f"Google {method.upper()} {key or 'API'}", clock=settings.clock,
-                    sleep=settings.sleep, on_retry=counted)
-            except GaveUp as exc:
-                raise GoogleGaveUp(exc.attempts, exc.seconds, _failure(exc.last)) from None
+            return settings.retry.call(
+                attempt, retryable=_transient, retry_after=_retry_after,
+                what=f"Google {method.upper()} {key or 'API'}", clock=settings.clock,
+                sleep=settings.sleep, on_retry=counted)
 
     return ClerkHTTPClient
 
@@ -350,9 +337,9 @@ class GoogleConnection:
         where = f"registers.{register}" if register else key
         try:
             yield
-        except GoogleGaveUp as exc:
+        except GaveUp as exc:
             raise SourceError("google.gave_up", key=key, where=where, attempts=exc.attempts,
-                              seconds=round(exc.seconds), last=exc.last) from None
+                              seconds=round(exc.seconds), last=_failure(exc.last)) from None
         except gspread.exceptions.APIError as exc:
             status = exc.response.status_code
             message = _api_message(exc)

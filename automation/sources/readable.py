@@ -19,11 +19,12 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, closing, contextmanager
 from functools import partial
 from pathlib import Path, PurePosixPath
 
+import python_calamine as calamine
 from defusedxml import ElementTree
 
 from . import biff12
@@ -41,6 +42,31 @@ _PARTS = {
     "xlsx": ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"),
     "xlsb": ("xl/workbook.bin", "xl/_rels/workbook.bin.rels"),
 }
+
+
+@contextmanager
+def open_readable(
+    path: Path, *, expand_short_cells: bool = False,
+    copy: Callable[..., AbstractContextManager[Path]] | None = None,
+) -> Iterator[calamine.CalamineWorkbook]:
+    """The workbook open in python-calamine, closed on leaving: the file itself, or a
+    temporary copy (`readable_copy`, or `copy` in its place) when python-calamine cannot
+    read it as it is (`needs_copy`) or its short cells must be in full
+    (`expand_short_cells`)."""
+    make_copy = readable_copy if copy is None else copy
+    with ExitStack() as stack:
+        source = path
+        if expand_short_cells:
+            source = stack.enter_context(make_copy(path, expand_short_cells=True))
+        try:
+            workbook = calamine.CalamineWorkbook.from_path(str(source))
+        except calamine.CalamineError as exc:
+            if source != path or not needs_copy(path, str(exc)):
+                raise
+            source = stack.enter_context(make_copy(path))
+            workbook = calamine.CalamineWorkbook.from_path(str(source))
+        stack.enter_context(closing(workbook))
+        yield workbook
 
 
 def needs_copy(path: Path, message: str) -> bool:

@@ -416,7 +416,7 @@ def _scan_binary_sheet(raw: BinaryIO, info: zipfile.ZipInfo, sheet: str, facts: 
         _check_extent(scan, sheet, path)
         if scan.records > budget:
             raise SourceError("source.bomb", path=str(path),
-                              detail=f"{info.filename} > {MAX_RECORDS} records")
+                              detail=f"{info.filename} > {budget} records")
         if scan.cells > MAX_SHEET_CELLS:
             raise SourceError("source.bomb", path=str(path),
                               detail=f"{info.filename} {scan.cells} cells")

@@ -24,39 +24,21 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from ..._retry import RateLimiter
 from ...config import OfficeConfig
 from ...errors import ConfigError
-from ..message import DeliveryError, Message
-from .base import (
-    BACKOFF_BASE,
-    BACKOFF_CAP,
-    DELIVERY_RETRY,
-    HTTP_TIMEOUT,
-    MAX_ATTEMPTS,
-    RETRY_AFTER_CAP,
-    SMTP_TIMEOUT,
-    Transient,
-    with_retries,
-)
-from .mail import DEFAULT_SENDER, EmailSender, build_email, message_id
+from ..message import Message
+from .base import DELIVERY_RETRY, RETRY_AFTER_CAP
+from .mail import EmailSender, message_id
 from .markdown import markdown_html
 from .outbox import OutboxSender, safe_name
 from .robots import (
     DINGTALK_MARKDOWN_BYTES,
     FEISHU_BODY_BYTES,
-    ROBOT_PER_MINUTE,
     ROBOTS,
     WECOM_MARKDOWN_BYTES,
-    DingTalkRobot,
-    FeishuRobot,
-    Robot,
-    WeComRobot,
-    dingtalk_sign,
-    feishu_sign,
     redact_url,
 )
-from .splitting import split_lines, split_markdown
+from .splitting import split_markdown
 
 CHANNELS = ("outbox", "email", "dingtalk", "wecom", "feishu")
 
@@ -100,39 +82,17 @@ def open_channel(
 
 
 __all__ = [
-    "BACKOFF_BASE",
-    "BACKOFF_CAP",
     "CHANNELS",
-    "DEFAULT_SENDER",
     "DELIVERY_RETRY",
     "DINGTALK_MARKDOWN_BYTES",
     "FEISHU_BODY_BYTES",
-    "HTTP_TIMEOUT",
-    "MAX_ATTEMPTS",
     "RETRY_AFTER_CAP",
-    "ROBOT_PER_MINUTE",
-    "SMTP_TIMEOUT",
     "WECOM_MARKDOWN_BYTES",
     "Channel",
-    "DeliveryError",
-    "DingTalkRobot",
-    "EmailSender",
-    "FeishuRobot",
-    "Message",
-    "OutboxSender",
-    "RateLimiter",
-    "Robot",
-    "Transient",
-    "WeComRobot",
-    "build_email",
-    "dingtalk_sign",
-    "feishu_sign",
     "markdown_html",
     "message_id",
     "open_channel",
     "redact_url",
     "safe_name",
-    "split_lines",
     "split_markdown",
-    "with_retries",
 ]

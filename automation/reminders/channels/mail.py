@@ -188,11 +188,9 @@ class EmailSender:
 
     def _unreachable(self, exc: BaseException) -> DeliveryError:
         detail = _smtp_text(str(exc)) or type(exc).__name__
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return DeliveryError(t("channel.smtp_unreachable", host=self.config.host,
-                                   port=self.config.port, detail=detail), transient=False)
         return DeliveryError(t("channel.smtp_unreachable", host=self.config.host,
-                               port=self.config.port, detail=detail), transient=True)
+                               port=self.config.port, detail=detail),
+                             transient=not isinstance(exc, ssl.SSLCertVerificationError))
 
     def _refused(self, code: int, error: bytes | str, person: str) -> DeliveryError:
         if code in (421,) or code < 0:
@@ -232,24 +230,20 @@ class EmailSender:
                 raise self._refused(code, error, person) from None
             except smtplib.SMTPResponseException as exc:
                 raise self._refused(exc.smtp_code, exc.smtp_error, person) from None
-            except smtplib.SMTPServerDisconnected as exc:
+            except OSError as exc:  # the socket (reset, broken pipe, timeout), SMTP's errors
                 self._drop()
-                if reused:
-                    log.info("SMTP connection dropped (%s); reconnecting", type(exc).__name__)
-                    continue
-                raise self._unreachable(exc) from None
-            except smtplib.SMTPException as exc:  # SMTPNotSupportedError and the like
-                self._drop()
-                raise DeliveryError(t("channel.smtp_rejected", person=person, code="",
-                                      detail=_smtp_text(str(exc))), transient=False) from None
-            except OSError as exc:  # the socket: reset, broken pipe, timeout
-                self._drop()
+                if (isinstance(exc, smtplib.SMTPException)
+                        and not isinstance(exc, smtplib.SMTPServerDisconnected)):
+                    # SMTPNotSupportedError and the like
+                    raise DeliveryError(t("channel.smtp_rejected", person=person, code="",
+                                          detail=_smtp_text(str(exc))), transient=False
+                                        ) from None
                 if reused:
                     log.info("SMTP connection dropped (%s); reconnecting", type(exc).__name__)
                     continue
                 raise self._unreachable(exc) from None
         raise DeliveryError(t("channel.smtp_unreachable", host=self.config.host,
-                              port=self.config.port, detail="connection dropped"),
+                              port=self.config.port, detail=t("channel.smtp_dropped")),
                             transient=True)
 
     def close(self) -> None:

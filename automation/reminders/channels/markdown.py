@@ -30,15 +30,15 @@ def _page() -> jinja2.Template:
     return environment.get_template(TEMPLATE)
 
 
-def markdown_body(text: str) -> str:
+def _markdown_body(text: str) -> str:
     """The digest's Markdown (headings, lists, bold, code, links) as an HTML fragment."""
     return _parser().render(text)
 
 
 def markdown_html(text: str, title: str, locale: str = "zh-Hans") -> str:
     """A whole HTML page for the e-mail: `title` and `locale` escaped, `text` rendered."""
-    body = Markup(markdown_body(text).rstrip("\n"))
+    body = Markup(_markdown_body(text).rstrip("\n"))
     return _page().render(locale=locale, title=title, body=body)
 
 
-__all__ = ["markdown_body", "markdown_html"]
+__all__ = ["markdown_html"]

@@ -36,8 +36,12 @@ def split_lines(lines: Sequence[str], cost: Callable[[str], int], budget: int) -
     current: list[str] = []
     used = 0
     for line in lines:
-        for piece in cut(line, lambda s: cost(s) <= budget) if cost(line) > budget else [line]:
-            size = cost(piece)
+        line_cost = cost(line)
+        if line_cost > budget:
+            pieces = [(piece, cost(piece)) for piece in cut(line, lambda s: cost(s) <= budget)]
+        else:
+            pieces = [(line, line_cost)]
+        for piece, size in pieces:
             if current and used + size > budget:
                 parts.append(current)
                 current, used = [], 0
