@@ -129,6 +129,30 @@ LOST_ITEMS = [
     "眼镜盒",
     "充电宝",
 ]
+DOCUMENT_TITLES = [
+    "关于做好学生宿舍安全检查工作的通知",
+    "关于开展秋季学期学生干部培训的通知",
+    "关于报送优秀学生干部名单的通知",
+    "关于组织参加校园文化艺术节的函",
+    "关于规范学生组织经费使用的通知",
+    "学生会第{n}周工作简报",
+    "关于征集学生代表大会提案的通知",
+    "关于做好节假日期间安全稳定工作的通知",
+    "学院团委关于志愿服务时长认定的函",
+    "关于更新学生会成员信息的通知",
+]
+INQUIRY_SUMMARIES = [
+    ("咨询", "奖学金评定什么时候开始"),
+    ("咨询", "学生会招新还有名额吗"),
+    ("咨询", "社团活动场地怎么预约"),
+    ("意见建议", "希望延长自习室开放时间"),
+    ("意见建议", "建议在食堂增加清真窗口"),
+    ("意见建议", "建议公众号提前发布活动通知"),
+    ("投诉", "二食堂窗口排队过长"),
+    ("投诉", "活动中心借用的话筒不好用"),
+    ("投诉", "晚会门票发放不透明"),
+]
+SURVEY_COMMENTS = ["响应及时", "活动组织有序", "希望多听学生意见", "通知发得太晚", "", "", ""]
 PLACES = ["图书馆二楼", "一食堂", "教学楼 A203", "体育馆", "学生活动中心", "操场看台"]
 
 PLANTED = (
@@ -140,6 +164,9 @@ PLANTED = (
     "case received on 2025-11-31-style impossible date",
     "member phone with 10 digits",
     "budget amount typed as 待定",
+    "inquiry needing a fix without a fix deadline",
+    "survey score above its full marks",
+    "expense spent before its budget's second approval (a warning)",
 )
 """The deliberate mistakes the demo office carries, one finding each (at least)."""
 
@@ -516,7 +543,32 @@ class _Builder:
             )
         paid_row = next(r for r in expenses if r["status"] == "已报销")
         paid_row["paid_on"] = None  # PLANTED: 已报销 without payment date
+        self._approvals(budgets, expenses, semester)
         return {"budgets": SheetData(budgets), "expenses": SheetData(expenses)}
+
+    def _approvals(self, budgets: list[dict[str, Any]], expenses: list[dict[str, Any]],
+                   semester: str) -> None:
+        """Budgets submitted, then approved by the presidium and the advisor before their
+        money is spent; one still waits for the advisor, one was spent a day too early.
+        Its own random stream, so the rest of the demo stays as it was."""
+        rng = random.Random(f"approvals-{self.today.isoformat()}")
+        for budget in budgets:
+            spent = [e["spent_on"] for e in expenses if e["budget_id"] == budget["budget_id"]]
+            first = min([budget["presidium_approved_on"], *spent])
+            presidium = first - timedelta(days=rng.randint(2, 4))
+            budget["presidium_approved_on"] = presidium
+            budget["advisor_approved_on"] = presidium + timedelta(days=rng.randint(0, 1))
+            budget["submitted_on"] = presidium - timedelta(days=rng.choice([0, 0, 1, 1, 2, 4]))
+        early = min((e for e in expenses if e["budget_id"] == budgets[2]["budget_id"]),
+                    key=lambda e: e["spent_on"])
+        budgets[2]["advisor_approved_on"] = early["spent_on"] + timedelta(days=1)  # PLANTED
+        submitted = self.today - timedelta(days=6)
+        budgets.append({
+            "budget_id": f"YS{self.today.year % 100:02d}{len(budgets) + 1:02d}",
+            "activity": "期末学生代表座谈会", "department": "学术发展部", "amount": 600.0,
+            "presidium_approved_on": submitted + timedelta(days=1),
+            "advisor_approved_on": None, "period": semester, "submitted_on": submitted,
+        })
 
     # -- cases ----------------------------------------------------------------------
 
@@ -575,7 +627,147 @@ class _Builder:
                     "claimant": self.name() if status == "已认领" else None,
                 }
             )
-        return {"cases": SheetData(rows), "lost_found": SheetData(lost)}
+        affairs = _Affairs(self)
+        return {"cases": SheetData(rows), "lost_found": SheetData(lost),
+                "documents": SheetData(affairs.documents()),
+                "inquiries": SheetData(affairs.inquiries()),
+                "surveys": SheetData(affairs.surveys())}
+
+
+class _Affairs:
+    """Document flow, inquiries and surveys of the demo office, on their own random stream
+    so the older tables stay as they were."""
+
+    def __init__(self, builder: _Builder) -> None:
+        self.b = builder
+        self.rng = random.Random(f"affairs-{builder.today.isoformat()}")
+        self.now = datetime.combine(builder.today, time(8))
+
+    def _received(self, lo_hour: int = 8, hi_hour: int = 17) -> datetime:
+        day = self.b.start + timedelta(days=self.rng.randint(0, (self.b.today
+                                                                 - self.b.start).days - 1))
+        return datetime.combine(day, time(self.rng.randint(lo_hour, hi_hour),
+                                          self.rng.choice([0, 10, 20, 30, 45])))
+
+    def _members(self, *departments: str) -> list[Member]:
+        return [m for m in self.b.members if m.department in departments]
+
+    def documents(self) -> list[dict[str, Any]]:
+        rng = self.rng
+        office = self._members("办公室")
+        rows: list[dict[str, Any]] = []
+        for n in range(1, 29):
+            received = self._received()
+            urgent = rng.random() < 0.2
+            late = rng.random() < 0.12
+            hours = (0.5 if urgent else rng.choice([1, 2, 3, 5])) + (6 if late else 0)
+            forwarded = received + timedelta(hours=hours)
+            due = received.date() + timedelta(days=rng.choice([2, 3, 5, 7, 10]))
+            done = due - timedelta(days=rng.randint(0, 2))
+            status = "已办结" if done < self.b.today else "办理中"
+            title = rng.choice(DOCUMENT_TITLES).format(n=rng.randint(3, 14))
+            rows.append({
+                "doc_id": f"GW{self.b.today.year}-{n:03d}", "title": title,
+                "direction": "发文" if "简报" in title else "收文",
+                "urgency": "紧急" if urgent else "普通", "received_at": received,
+                "handler_id": rng.choice(office).member_id, "forwarded_at": forwarded,
+                "due_on": due, "done_on": done if status == "已办结" else None,
+                "status": status,
+            })
+        rows.sort(key=lambda r: r["received_at"])
+        waiting = datetime.combine(self.b.today - timedelta(days=1), time(15, 30))
+        rows.append({
+            "doc_id": f"GW{self.b.today.year}-{len(rows) + 1:03d}",
+            "title": "关于报送下学期活动计划的通知", "direction": "收文", "urgency": "普通",
+            "received_at": waiting, "handler_id": office[0].member_id, "forwarded_at": None,
+            "due_on": self.b.today + timedelta(days=5), "done_on": None, "status": "待流转",
+        })
+        return rows
+
+    def inquiries(self) -> list[dict[str, Any]]:
+        rng = self.rng
+        handlers = self._members("权益服务部", "办公室")
+        rows: list[dict[str, Any]] = []
+        for n in range(1, 25):
+            kind, summary = rng.choice(INQUIRY_SUMMARIES)
+            received = self._received(8, 21)
+            urgent = kind == "投诉" and rng.random() < 0.4
+            reply_hours = rng.choice([1, 2, 3, 6, 10, 20] if kind == "咨询" else [2, 8, 20, 30, 60])
+            replied = received + timedelta(hours=reply_hours)
+            needs_fix = kind != "咨询" and rng.random() < 0.5
+            fix_due = received.date() + timedelta(days=rng.choice([7, 14, 21]))
+            fixed = fix_due - timedelta(days=rng.randint(-3, 5))
+            fixed_ok = needs_fix and fixed < self.b.today
+            status = ("整改中" if needs_fix and not fixed_ok else
+                      "已完结" if needs_fix or rng.random() < 0.5 else "已回复")
+            rows.append({
+                "inquiry_id": f"ZX{self.b.today.year}{n:03d}", "received_at": received,
+                "kind": kind, "urgent": "是" if urgent else "否",
+                "channel": rng.choice(["公众号留言", "意见箱", "QQ群", "线下接待"]),
+                "summary": summary, "asker": self.b.name() if rng.random() < 0.6 else "匿名",
+                "asker_contact": self.b.phone() if rng.random() < 0.5 else None,
+                "handler_id": rng.choice(handlers).member_id,
+                "replied_at": replied if replied <= self.now else None,
+                "needs_fix": "是" if needs_fix else "否",
+                "fix_due_on": fix_due if needs_fix else None,
+                "fixed_on": fixed if fixed_ok else None,
+                "status": status if replied <= self.now else "待回复",
+            })
+        rows.sort(key=lambda r: r["received_at"])
+        today, handler = self.b.today, handlers[0].member_id
+        late = today - timedelta(days=30)
+        rows += [
+            {   # a fix past its deadline
+                "inquiry_id": "", "received_at": datetime.combine(late, time(10, 5)),
+                "kind": "意见建议", "urgent": "否", "channel": "意见箱",
+                "summary": "教学楼饮水机滤芯长期未更换", "asker": "匿名", "asker_contact": None,
+                "handler_id": handler, "replied_at": datetime.combine(late, time(17, 40)),
+                "needs_fix": "是", "fix_due_on": today - timedelta(days=3), "fixed_on": None,
+                "status": "整改中",
+            },
+            {   # PLANTED: 需要整改 without a fix deadline
+                "inquiry_id": "", "received_at": datetime.combine(late, time(14, 30)),
+                "kind": "投诉", "urgent": "否", "channel": "QQ群",
+                "summary": "自习室插座损坏多处", "asker": self.b.name(), "asker_contact": None,
+                "handler_id": handler, "replied_at": datetime.combine(late, time(20, 0)),
+                "needs_fix": "是", "fix_due_on": None, "fixed_on": None, "status": "整改中",
+            },
+            {   # waiting for a reply, urgent
+                "inquiry_id": "", "received_at": datetime.combine(today - timedelta(days=1),
+                                                                  time(16, 20)),
+                "kind": "投诉", "urgent": "是", "channel": "线下接待",
+                "summary": "宿舍楼门禁故障，晚归学生无法进入", "asker": self.b.name(),
+                "asker_contact": self.b.phone(), "handler_id": handler, "replied_at": None,
+                "needs_fix": None, "fix_due_on": None, "fixed_on": None, "status": "待回复",
+            },
+        ]
+        rows.sort(key=lambda r: r["received_at"])
+        for n, row in enumerate(rows, start=1):
+            row["inquiry_id"] = f"ZX{today.year}{n:03d}"
+        return rows
+
+    def surveys(self) -> list[dict[str, Any]]:
+        """A mid-term survey: each department rated by its own questionnaire, on 5, 10 or
+        100 points; 新媒体中心 rated low enough to owe a rectification plan."""
+        rng = self.rng
+        day = self.b.today - timedelta(days=14)
+        scales = {"办公室": 5, "学术发展部": 10, "文体活动部": 100, "权益服务部": 5,
+                  "新媒体中心": 10}
+        means = {"办公室": 0.93, "学术发展部": 0.9, "文体活动部": 0.88, "权益服务部": 0.95,
+                 "新媒体中心": 0.62}
+        rows: list[dict[str, Any]] = []
+        for department, scale in scales.items():
+            for _ in range(6):
+                share = min(1.0, max(0.2, rng.gauss(means[department], 0.06)))
+                score = round(share * scale * 2) / 2 if scale < 100 else round(share * scale)
+                rows.append({
+                    "survey_id": "期中满意度测评", "date": day, "department": department,
+                    "respondent": self.b.name() if rng.random() < 0.3 else None,
+                    "score": score, "scale": None if scale == 5 else scale,
+                    "comment": rng.choice(SURVEY_COMMENTS) or None,
+                })
+        rows[1]["score"] = 6  # PLANTED: 6 points on a 5-point scale
+        return rows
 
 
 def build_demo(today: date) -> dict[str, dict[str, SheetData]]:

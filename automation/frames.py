@@ -70,9 +70,11 @@ class TypedTable:
         return self.table.column(key).label.get(current_locale.get())
 
     def finding(
-        self, code: str, index: Any = None, key: str | None = None, **values: Any
+        self, code: str, index: Any = None, key: str | None = None, *,
+        wording: str | None = None, **values: Any
     ) -> Finding:
-        """A finding at (row `index`, column `key`); either may be None for the whole sheet."""
+        """A finding at (row `index`, column `key`); either may be None for the whole sheet.
+        `wording` picks another message of the catalogue for the same code."""
         row = int(self.frame.at[index, "_row"]) if index is not None else None
         letter = self.letters.get(key or "", "")
         cell = f"{letter}{row}" if row is not None and letter else ""
@@ -99,7 +101,7 @@ class TypedTable:
             cell=cell,
             severity=CODES[code],
             code=code,
-            message=t(f"finding.{code}", **params),
+            message=t(f"finding.{wording or code}", **params),
             value=raw_value,
         )
 

@@ -42,6 +42,7 @@ _MONEY = re.compile(r"^(?P<sign>[-+])?(?P<int>\d{1,12})(?:\.(?P<frac>\d+))?(?P<w
 _INT = re.compile(
     r"^(?P<num>[-+]?\d{1,15})(?:\.0+)?\s*(?:个|台|件|套|张|把|只|本|箱|块|副|双|条|支|部|顶|盏|卷|份)?$"
 )
+_NUMBER = re.compile(r"^(?P<num>[-+]?(?:\d{1,15}(?:\.\d*)?|\.\d+))\s*(?:分)?$")
 _ID_DECIMAL = re.compile(r"^(\d+)\.0+$")
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_\-/#]+")
 _SCIENTIFIC = re.compile(r"^[-+]?\d+(?:\.\d+)?e[-+]?\d+$", re.I)
@@ -218,6 +219,8 @@ def _finish_dtype(values: pd.Series, kind: Kind) -> pd.Series:
         return pd.to_datetime(values).astype("datetime64[ns]")
     if kind in (Kind.INT, Kind.MONEY):
         return values.astype("float64").round().astype("Int64")
+    if kind is Kind.NUMBER:
+        return values.astype("float64")
     if kind is Kind.BOOL:
         return values.astype("float64").map({1.0: True, 0.0: False}).astype("boolean")
     return values.astype(object).where(values.notna(), None)
@@ -348,13 +351,31 @@ def parse_int(u: pd.Series, column: Column, ctx: Context) -> tuple[pd.Series, pd
     integral = v == v.round()
     values[v.index] = v.where(integral)
     issues[v[~integral].index] = "int_invalid"
+    _typed_numbers(parts, values, issues, _INT, "int_invalid")
+    return values, issues, np.nan
+
+
+def _typed_numbers(parts: _Uniques, values: pd.Series, issues: pd.Series,
+                   pattern: re.Pattern[str], code: str) -> None:
+    """Numbers typed as text (`2台`, `4.5分`, `1,200`): read them, or mark them `code`."""
     s = parts.strings().str.replace(",", "", regex=False)
-    m = s.str.extract(_INT)
+    m = s.str.extract(pattern)
     ok = m["num"].notna()
     values[ok[ok].index] = m.loc[ok, "num"].astype("float64")
     bad = ~ok & (s != "")
-    issues[bad[bad].index] = "int_invalid"
-    issues[parts.not_text_or_number] = "int_invalid"
+    issues[bad[bad].index] = code
+    issues[parts.not_text_or_number] = code
+
+
+def parse_number(
+    u: pd.Series, column: Column, ctx: Context
+) -> tuple[pd.Series, pd.Series, Any]:
+    """A decimal such as a score: 4.5, `4.5分`, `1,234.5` (a comma groups thousands)."""
+    values, issues = _new(u, "float64")
+    parts = _Uniques(u)
+    v = parts.numbers()
+    values[v.index] = v
+    _typed_numbers(parts, values, issues, _NUMBER, "number_invalid")
     return values, issues, np.nan
 
 
@@ -545,6 +566,7 @@ _PARSERS = {
     Kind.PHONE: parse_phone,
     Kind.EMAIL: parse_email,
     Kind.INT: parse_int,
+    Kind.NUMBER: parse_number,
     Kind.MONEY: parse_money,
     Kind.BOOL: parse_bool,
     Kind.DATE: parse_date,
@@ -559,7 +581,7 @@ def missing_value(kind: Kind) -> Any:
     """An all-missing column of the right dtype, for a column the sheet does not have."""
     return {
         Kind.DATE: pd.NaT, Kind.DATETIME: pd.NaT,
-        Kind.INT: pd.NA, Kind.MONEY: pd.NA, Kind.BOOL: pd.NA,
+        Kind.INT: pd.NA, Kind.MONEY: pd.NA, Kind.BOOL: pd.NA, Kind.NUMBER: np.nan,
     }.get(kind)
 
 

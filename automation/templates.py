@@ -20,7 +20,9 @@ from .registers import (
     REGISTERS,
     Column,
     Kind,
+    NotAbove,
     NotBefore,
+    NotBeforeReferenced,
     Register,
     RequiredWhen,
     StatusNeeds,
@@ -72,9 +74,22 @@ def describe_column(table: RegisterTable, column: Column, locale: str) -> str:
         if isinstance(rule, NotBefore) and rule.later == column.key:
             other = table.column(rule.earlier).label.get(locale)
             parts.append(t("template.not_before", locale, other=other))
+        elif isinstance(rule, NotAbove) and rule.column == column.key:
+            other = table.column(rule.limit).label.get(locale)
+            parts.append(t("template.not_above", locale, other=other,
+                           default=f"{rule.default:g}"))
         elif isinstance(rule, RequiredWhen) and rule.column == column.key:
-            other = table.column(rule.when).label.get(locale)
-            parts.append(t("template.required_when", locale, other=other))
+            when = table.column(rule.when)
+            key = ("template.required_when_yes" if when.kind is Kind.BOOL
+                   else "template.required_when")
+            parts.append(t(key, locale, other=when.label.get(locale)))
+        elif isinstance(rule, NotBeforeReferenced) and column.key in rule.dates:
+            register, target, _ = (table.column(rule.via).ref or "..").split(".")
+            target_table = get_table(f"{register}.{target}")
+            dates = t("list.separator", locale).join(
+                target_table.column(k).label.get(locale) for k in rule.target_dates)
+            parts.append(t("template.not_before_referenced", locale,
+                           target=target_table.label.get(locale), dates=dates))
         elif isinstance(rule, StatusNeeds) and rule.column == column.key:
             status = next(
                 (lbl.get(locale) for lbl in DOMAINS[table.column(rule.status).enum or ""]

@@ -83,8 +83,12 @@ def test_demo_runs_and_shows_the_planted_mistakes(tmp_path):
     report = json.loads((out / "validation.json").read_text(encoding="utf-8"))
     codes = {f["code"] for f in report["findings"]}
     assert {"order", "required_when", "ref_missing", "duplicate", "status_needs",
-            "date_invalid", "phone_invalid", "money_invalid"} <= codes
-    assert report["summary"]["errors"] == len(report["findings"]) == 8
+            "date_invalid", "phone_invalid", "money_invalid", "above_limit",
+            "before_approval"} <= codes
+    assert report["summary"]["errors"] == 10 and report["summary"]["warnings"] == 1
+    assert len(report["findings"]) == 11
+    tables = {f["table"] for f in report["findings"]}
+    assert {"inquiries", "surveys", "expenses"} <= tables
     assert report["summary"]["rows_checked"] > 500
     assert all(re.fullmatch(r"[A-Z]+\d+", f["cell"]) for f in report["findings"])
 

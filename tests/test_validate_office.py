@@ -92,12 +92,41 @@ LOST = [
     ["SW001", "2025-10-02", "图书馆", "黑色雨伞", "已认领", "2025-10-05", "孙七"],
 ]
 
+DOCUMENTS = [
+    ["文件编号", "文件标题", "收發類型", "紧急程度", "收到时间", "承办人学号", "流转完成时间",
+     "办理期限", "办结日期", "状态"],
+    ["GW-2025-031", "关于做好秋季学期安全检查的通知", "收文", "紧急", "2025-10-09 09:10",
+     2024010002.0, "2025/10/9 9:50", "2025-10-10", "2025-10-10", "已办结"],
+    ["GW-2025-032", "学生会第6周工作简报", "發文", "普通", datetime(2025, 10, 13, 14, 0),
+     "2024010002", None, None, None, "待流转"],
+]
+
+INQUIRIES = [
+    ["编号", "收到时间", "类型", "是否紧急", "渠道", "内容摘要", "提出人", "联系方式",
+     "承办人学号", "回复时间", "需要整改", "整改期限", "整改完成日期", "状态", "备注"],
+    ["ZX001", "2025-10-10 20:15", "咨询", "否", "公众号留言", "奖学金评定时间", None, None,
+     "2024010003", "2025-10-11 08:30", None, None, None, "已回复", None],
+    ["ZX002", "2025-10-12 11:00", "投诉", "是", "信箱", "二食堂窗口排队过长", "匿名",
+     "13800138000", "2024010003", "2025-10-12 13:00", "✓", "2025-10-24", "2025-10-22",
+     "已完结", "已与食堂沟通增开窗口"],
+    ["ZX003", "2025-10-15 09:00", "意见建议", None, None, "希望延长自习室开放时间", None,
+     None, "2024010001", None, "是", "2025-11-30", None, "整改中", None],
+]
+
+SURVEYS = [
+    ["调查名称", "调查日期", "被评部门", "评价人", "得分", "满分", "意见"],
+    ["2025秋期中测评", "2025-11-05", "办公室", None, 4.5, None, "响应很快"],
+    ["2025秋期中测评", "2025-11-05", "权益服务部", "王同学", "9分", 10, None],
+    ["2025秋期中测评", "2025/11/5", "文体活动部", None, 88, "100", None],
+]
+
 
 def build_office(folder: Path, **overrides: list) -> Path:
     tables = {
         "MEMBERS": MEMBERS, "ATTENDANCE": ATTENDANCE, "TASKS": TASKS, "MEETINGS": MEETINGS,
         "ITEMS": ITEMS, "LOANS": LOANS, "BUDGETS": BUDGETS, "EXPENSES": EXPENSES,
-        "CASES": CASES, "LOST": LOST,
+        "CASES": CASES, "LOST": LOST, "DOCUMENTS": DOCUMENTS, "INQUIRIES": INQUIRIES,
+        "SURVEYS": SURVEYS,
     }
     tables.update(overrides)
     workbooks = folder / "workbooks"
@@ -112,7 +141,9 @@ def build_office(folder: Path, **overrides: list) -> Path:
     })
     write_xlsx(workbooks / "finance.xlsx", {
         "活动预算": tables["BUDGETS"], "报销明细": tables["EXPENSES"]}, date1904=True)
-    write_xlsx(workbooks / "cases.xlsx", {"权益案件": tables["CASES"], "失物招领": tables["LOST"]})
+    write_xlsx(workbooks / "cases.xlsx", {
+        "权益案件": tables["CASES"], "失物招领": tables["LOST"], "公文流转": tables["DOCUMENTS"],
+        "咨询与反馈": tables["INQUIRIES"], "满意度": tables["SURVEYS"]})
     return write_config(folder, {k: f"workbooks/{k}.xlsx"
                                  for k in ("roster", "assets", "finance", "cases")})
 
@@ -123,7 +154,7 @@ def test_messy_but_valid_office_has_no_findings(tmp_path):
     status, report = findings_json(cwd=tmp_path)
     assert report["findings"] == [], report["findings"]
     assert status == 0
-    assert report["summary"] == {"errors": 0, "warnings": 0, "rows_checked": 18}
+    assert report["summary"] == {"errors": 0, "warnings": 0, "rows_checked": 26}
     assert digest((tmp_path / "workbooks").iterdir()) == before
 
 
@@ -157,6 +188,21 @@ PLANTED = [
     ("CASES", (CASES, 1, 11, None), "cases", "权益案件", "L2", "status_needs"),
     ("MEETINGS", (MEETINGS, 1, 4, "2025-10-14 09:00"), "roster", "Sheet4", "E2", "order"),
     ("TASKS", (TASKS, 1, 7, "还行"), "roster", "Tasks", "H2", "bool_invalid"),
+    ("DOCUMENTS", (DOCUMENTS, 1, 6, "2025-10-09 08:00"), "cases", "公文流转", "G2", "order"),
+    ("DOCUMENTS", (DOCUMENTS, 1, 8, None), "cases", "公文流转", "I2", "status_needs"),
+    ("DOCUMENTS", (DOCUMENTS, 2, 3, "特急"), "cases", "公文流转", "D3", "enum_invalid"),
+    ("DOCUMENTS", (DOCUMENTS, 2, 5, "2024019999"), "cases", "公文流转", "F3", "ref_missing"),
+    ("INQUIRIES", (INQUIRIES, 3, 11, None), "cases", "咨询与反馈", "L4", "required_when"),
+    ("INQUIRIES", (INQUIRIES, 2, 12, "2025-10-11"), "cases", "咨询与反馈", "M3", "order"),
+    ("INQUIRIES", (INQUIRIES, 1, 2, None), "cases", "咨询与反馈", "C2", "required"),
+    ("INQUIRIES", (INQUIRIES, 2, 0, "ZX001"), "cases", "咨询与反馈", "A3", "duplicate"),
+    ("SURVEYS", (SURVEYS, 1, 4, 6), "cases", "满意度", "E2", "above_limit"),
+    ("SURVEYS", (SURVEYS, 2, 4, "9.5分以上"), "cases", "满意度", "E3", "number_invalid"),
+    ("SURVEYS", (SURVEYS, 3, 4, -1), "cases", "满意度", "E4", "below_minimum"),
+    ("SURVEYS", (SURVEYS, 3, 5, 50), "cases", "满意度", "F4", "enum_invalid"),
+    ("SURVEYS", (SURVEYS, 2, 2, None), "cases", "满意度", "C3", "required"),
+    ("BUDGETS", ([BUDGETS[0] + ["提交审批日期"], BUDGETS[1] + ["2025-09-21"]], 1, 0, "YS01"),
+     "finance", "活动预算", "E2", "order"),
 ]
 
 
@@ -175,6 +221,55 @@ def test_each_planted_defect_is_found_at_its_cell(tmp_path, table, change, regis
     assert status == 1
     errors = [f for f in report["findings"] if f["severity"] == "error"]
     assert errors == [finding], "one defect, one error"
+
+
+def test_a_score_above_its_own_full_marks_names_them(tmp_path):
+    build_office(tmp_path, SURVEYS=_with(SURVEYS, 2, 4, 11))
+    _, report = findings_json(cwd=tmp_path)
+    (finding,) = report["findings"]
+    assert (finding["cell"], finding["code"]) == ("E3", "above_limit")
+    assert "「11」" in finding["message"] and "「满分」（10）" in finding["message"]
+
+
+def test_no_fix_needed_needs_no_fix_deadline(tmp_path):
+    inquiries = _with(INQUIRIES, 3, 10, "否")
+    inquiries[3][11] = None
+    build_office(tmp_path, INQUIRIES=inquiries)
+    _, report = findings_json(cwd=tmp_path)
+    assert report["findings"] == []
+
+
+def test_money_spent_before_the_second_approval_is_a_warning(tmp_path):
+    budgets = _with(BUDGETS, 1, 5, "2025-10-10")  # the advisor approves on 10-10
+    build_office(tmp_path, BUDGETS=budgets)
+    status, report = findings_json(cwd=tmp_path)
+    found = [(f["sheet"], f["cell"], f["code"], f["severity"]) for f in report["findings"]]
+    # BX0001 and BX0002 were both spent on 10-09; BX0001 was paid on 10-15, after approval
+    assert found == [("报销明细", "E2", "before_approval", "warning"),
+                     ("报销明细", "E3", "before_approval", "warning")]
+    assert status == 0
+    message = report["findings"][0]["message"]
+    assert "2025-10-09" in message and "2025-09-20" in message and "2025-10-10" in message
+    assert "YS01" in message
+
+
+def test_no_approval_dates_no_approval_warning(tmp_path):
+    budgets = _with(BUDGETS, 1, 4, None)
+    budgets[1][5] = None
+    build_office(tmp_path, BUDGETS=budgets)
+    _, report = findings_json(cwd=tmp_path)
+    assert report["findings"] == []
+
+
+def test_an_older_cases_workbook_without_the_new_sheets_still_works(tmp_path):
+    build_office(tmp_path)
+    write_xlsx(tmp_path / "workbooks" / "cases.xlsx",
+               {"权益案件": CASES, "失物招领": LOST})
+    status, report = findings_json(cwd=tmp_path)
+    assert status == 0
+    assert sorted((f["table"], f["code"], f["severity"]) for f in report["findings"]) == [
+        ("documents", "missing_table", "warning"), ("inquiries", "missing_table", "warning"),
+        ("surveys", "missing_table", "warning")]
 
 
 def test_json_contract_fields(tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..registers import REGISTERS
 from .findings import CODES, Finding, Severity
-from .rules import TABLE_CHECKS, references
+from .rules import TABLE_CHECKS, referenced_dates, references
 
 
 def table_checks(tables: dict) -> list[Finding]:
@@ -23,6 +23,7 @@ def reference_checks(tables: dict, read: set[str]) -> list[Finding]:
     for tt in tables.values():
         if tt.letters:
             findings.extend(references(tt, tables, read))
+            findings.extend(referenced_dates(tt, tables))
     return findings
 
 

@@ -22,6 +22,7 @@ CODES: dict[str, Severity] = {
     "date_is_time": "error",
     "datetime_no_time": "warning",
     "int_invalid": "error",
+    "number_invalid": "error",
     "money_invalid": "error",
     "money_precision": "error",
     "bool_invalid": "error",
@@ -39,6 +40,8 @@ CODES: dict[str, Severity] = {
     "required_when": "error",
     "status_needs": "error",
     "ref_missing": "error",
+    "above_limit": "error",
+    "before_approval": "warning",
 }
 """Every finding code and its severity: errors make `clerk validate` exit 1."""
 

@@ -11,8 +11,17 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..i18n import current_locale
-from ..registers import Column, Kind, NotBefore, RequiredWhen, StatusNeeds, get_table
+from ..i18n import current_locale, t
+from ..registers import (
+    Column,
+    Kind,
+    NotAbove,
+    NotBefore,
+    NotBeforeReferenced,
+    RequiredWhen,
+    StatusNeeds,
+    get_table,
+)
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -92,12 +101,18 @@ def cross_column(tt: TypedTable) -> Iterator[Finding]:
             other = rule.earlier if at == rule.later else rule.later
             for index in wrong[wrong].index:
                 yield _order_finding(tt, index, at, other, at == rule.later)
+        elif isinstance(rule, NotAbove):
+            yield from _not_above(tt, rule)
         elif isinstance(rule, RequiredWhen):
             if not _present(tt, rule.when):
                 continue
-            missing = frame[rule.when].notna() & tt.readable_missing(rule.column)
+            when = frame[rule.when]
+            yes_no = tt.table.column(rule.when).kind is Kind.BOOL
+            when = when.fillna(False).astype(bool) if yes_no else when.notna()
+            missing = when & tt.readable_missing(rule.column)
             for index in missing[missing].index:
-                yield tt.finding("required_when", index, rule.column, other=tt.label(rule.when))
+                yield tt.finding("required_when", index, rule.column, other=tt.label(rule.when),
+                                 wording="required_when_yes" if yes_no else None)
         elif isinstance(rule, StatusNeeds):
             if not _present(tt, rule.status):
                 continue
@@ -108,6 +123,25 @@ def cross_column(tt: TypedTable) -> Iterator[Finding]:
                     "status_needs", index, rule.column if _present(tt, rule.column)
                     else rule.status, status=rule.value, needed=tt.label(rule.column),
                 )
+
+
+def _not_above(tt: TypedTable, rule: NotAbove) -> Iterator[Finding]:
+    """A score above its own full marks (the default full marks where none is written)."""
+    if not _present(tt, rule.column):
+        return
+    values = pd.to_numeric(tt.frame[rule.column], errors="coerce")
+    limits = pd.Series(rule.default, index=values.index, dtype="float64")
+    if _present(tt, rule.limit):
+        written = pd.to_numeric(tt.frame[rule.limit], errors="coerce")
+        limits = written.where(~tt.readable_missing(rule.limit), rule.default)
+    above = (values > limits).fillna(False).astype(bool)
+    for index in above[above].index:
+        yield tt.finding("above_limit", index, rule.column, other=tt.label(rule.limit),
+                         other_value=_number(limits[index]))
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def _shown(value: object) -> str:
@@ -149,6 +183,47 @@ def references(
             yield tt.finding("ref_missing", index, column.key,
                              target=target.table.label.get(current_locale.get()),
                              target_sheet=target.sheet)
+
+
+def referenced_dates(tt: TypedTable, targets: dict[str, TypedTable]) -> Iterator[Finding]:
+    """Dates that must not come before dates on the row they point at, in another table:
+    an expense spent or paid before its budget's second approval."""
+    for rule in tt.table.rules:
+        if not isinstance(rule, NotBeforeReferenced) or not _present(tt, rule.via):
+            continue
+        column = tt.table.column(rule.via)
+        register, table, key = (column.ref or "..").split(".")
+        target = targets.get(f"{register}.{table}")
+        if target is None or not all(
+                k in target.letters for k in (key, *rule.target_dates)):
+            continue
+        rows = target.frame.dropna(subset=[key]).drop_duplicates(key).set_index(key)
+        approvals = rows[list(rule.target_dates)]
+        complete = approvals.notna().all(axis=1)
+        if not complete.any():
+            continue
+        latest = approvals[complete].max(axis=1)
+        bound = tt.frame[rule.via].map(latest)
+        flagged = pd.Series(False, index=tt.frame.index)
+        for date_key in rule.dates:
+            if not _present(tt, date_key):
+                continue
+            early = (tt.frame[date_key].dt.normalize() < bound).fillna(False).astype(bool)
+            early &= ~flagged
+            flagged |= early
+            for index in early[early].index:
+                yield _referenced_finding(tt, rule, target, rows, index, date_key)
+
+
+def _referenced_finding(tt: TypedTable, rule: NotBeforeReferenced, target: TypedTable,
+                        rows: pd.DataFrame, index: object, date_key: str) -> Finding:
+    ref = tt.frame.at[index, rule.via]
+    locale = current_locale.get()
+    dates = t("list.separator").join(
+        f"{target.table.column(k).label.get(locale)} {_shown(rows.at[ref, k])}"
+        for k in rule.target_dates)
+    return tt.finding(rule.code, index, date_key, reference=ref, dates=dates,
+                      target=target.table.label.get(locale))
 
 
 def _target_label(column: Column) -> str:

@@ -88,6 +88,35 @@ DOMAINS: dict[str, tuple[Label, ...]] = {
         Label("已认领", "已認領", "Claimed"),
         Label("已移交", "已移交", "Handed over"),
     ),
+    "document_directions": (
+        Label("收文", "收文", "Incoming"),
+        Label("发文", "發文", "Outgoing"),
+    ),
+    "urgency": (
+        Label("普通", "普通", "Normal"),
+        Label("紧急", "緊急", "Urgent"),
+    ),
+    "document_status": (
+        Label("待流转", "待流轉", "To route"),
+        Label("办理中", "辦理中", "In progress"),
+        Label("已办结", "已辦結", "Done"),
+    ),
+    "inquiry_kinds": (
+        Label("咨询", "諮詢", "Question"),
+        Label("意见建议", "意見建議", "Suggestion"),
+        Label("投诉", "投訴", "Complaint"),
+    ),
+    "inquiry_status": (
+        Label("待回复", "待回覆", "Awaiting reply"),
+        Label("已回复", "已回覆", "Replied"),
+        Label("整改中", "整改中", "Being fixed"),
+        Label("已完结", "已完結", "Closed"),
+    ),
+    "survey_scales": (
+        Label("5", "5", "5"),
+        Label("10", "10", "10"),
+        Label("100", "100", "100"),
+    ),
 }
 
 CONFIGURABLE: tuple[str, ...] = ("departments", "roles", "case_categories")

@@ -1,7 +1,7 @@
 """财务 Finance: activity budgets and the reimbursements against them."""
 
 from .roster import MEMBER
-from .schema import Kind, NotBefore, Register, StatusNeeds, col, table
+from .schema import Kind, NotBefore, NotBeforeReferenced, Register, StatusNeeds, col, table
 from .schema import Label as L
 
 budgets = table(
@@ -18,6 +18,12 @@ budgets = table(
         col("advisor_approved_on", "指导老师审批日期", "指導老師審批日期",
             "Advisor approved on", Kind.DATE, width=16),
         col("period", "学期", "學期", "Period", width=12),
+        col("submitted_on", "提交审批日期", "提交審批日期", "Submitted for approval on",
+            Kind.DATE, width=14),
+    ],
+    [
+        NotBefore("presidium_approved_on", "submitted_on"),
+        NotBefore("advisor_approved_on", "submitted_on"),
     ],
     aliases=("预算", "预算表"),
 )
@@ -50,6 +56,9 @@ expenses = table(
         StatusNeeds("status", "已审核", "approved_on"),
         StatusNeeds("status", "已报销", "approved_on"),
         StatusNeeds("status", "已报销", "paid_on"),
+        NotBeforeReferenced(("spent_on", "paid_on"), "budget_id",
+                            ("presidium_approved_on", "advisor_approved_on"),
+                            code="before_approval"),
     ],
     aliases=("报销", "报销记录", "支出明细"),
 )

@@ -17,6 +17,7 @@ class Kind(StrEnum):
 
     TEXT = "text"
     INT = "int"
+    NUMBER = "number"
     MONEY = "money"
     DATE = "date"
     DATETIME = "datetime"
@@ -74,8 +75,18 @@ class NotBefore:
 
 
 @dataclass(frozen=True)
+class NotAbove:
+    """`column` must not exceed the number in `limit` (`default` where `limit` is empty):
+    a score out of its own full marks."""
+
+    column: str
+    limit: str
+    default: float
+
+
+@dataclass(frozen=True)
 class RequiredWhen:
-    """`column` must be filled once `when` is filled."""
+    """`column` must be filled once `when` is filled (a yes/no `when`: once it says yes)."""
 
     column: str
     when: str
@@ -90,7 +101,19 @@ class StatusNeeds:
     column: str
 
 
-Rule = NotBefore | RequiredWhen | StatusNeeds
+@dataclass(frozen=True)
+class NotBeforeReferenced:
+    """None of `dates` may fall before the latest of `target_dates` on the row that the
+    `via` column points at (money spent before its budget's second approval). Checked
+    only where every one of `target_dates` is filled; a warning, not an error."""
+
+    dates: tuple[str, ...]
+    via: str
+    target_dates: tuple[str, ...]
+    code: str
+
+
+Rule = NotBefore | NotAbove | RequiredWhen | StatusNeeds | NotBeforeReferenced
 
 
 @dataclass(frozen=True)
