@@ -16,8 +16,9 @@ import xlsxwriter
 from .._cells import cell_text
 from ..i18n import t
 from ..registers import get_table
-from ..reports.findings import _display_width, _sheet_title
 from ..reports.html import render_page
+from ..reports.xlsx import display_width as _display_width
+from ..reports.xlsx import sheet_title as _sheet_title
 from ..sources.base import RawSheet
 from .handover import Checklist, Col, Section
 
