@@ -69,7 +69,8 @@ Row = Sequence["Cell | None"]
 @dataclass(frozen=True)
 class Column:
     """A column: its header, kind and width. `width` fixes it; otherwise it fits the widest
-    of the header, the cells' text and `samples`, within `minimum` and `limit`."""
+    of the header, the cells' text and (when there are rows) `samples`, within `minimum`
+    and `limit`."""
 
     header: str
     kind: Kind = Kind.TEXT

@@ -222,7 +222,7 @@ def _widths(ws: Worksheet, formats: Formats, sheet: Sheet) -> None:
     for col, column in enumerate(sheet.columns):
         width = column.width
         if width is None:
-            texts = [column.header, *column.samples]
+            texts = [column.header, *(column.samples if sheet.rows else ())]
             texts += [cell.shown for cells in sheet.rows
                       if col < len(cells) and (cell := cells[col]) is not None]
             widest = max((display_width(line) for text in texts
