@@ -1,6 +1,8 @@
 """KPI dashboards and the two monthly reports, as xlsx (native Excel charts) and as one
-self-contained HTML page each (inline CSS, inline SVG charts drawn here, no script, no
-network), readable on a phone.
+self-contained HTML page each (inline CSS, inline SVG charts, no script, no network),
+readable on a phone. The workbooks are built as the report model and written by
+`reports/xlsx.py`; the pages are templates, the charts' geometry is computed here and
+drawn by `templates/charts.svg.j2`.
 
 - `kpi_dashboard.xlsx` / `.html`: every KPI overall (value, target, met), per department,
   and month by month over the period.
