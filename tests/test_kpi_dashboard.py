@@ -15,14 +15,14 @@ import pytest
 
 from automation import load_config
 from automation.kpi import KPIS, kpi_report, kpi_trend, load_units
-from automation.kpi.dashboard import (
+from automation.kpi.engine import KpiResult, KpiRow
+from automation.load import load_office
+from automation.policy import DEFAULT_POLICY
+from automation.reports.dashboard import (
     NONE_TEXT,
     write_dashboard_html,
     write_dashboards,
 )
-from automation.kpi.engine import KpiResult, KpiRow
-from automation.load import load_office
-from automation.policy import DEFAULT_POLICY
 
 TODAY = date(2026, 11, 20)
 

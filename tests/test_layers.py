@@ -59,6 +59,13 @@ state records) but its log and tabs are published by `automation.publish`."""
 WRITERS = ("automation.publish", "automation.sinks")
 """The publishing layer and the write-back under it: no engine imports them."""
 
+RENDERERS = ("automation.reports",)
+"""Results -> bytes (the report model, the xlsx, HTML and CSV renderers): no engine imports
+them, and they import no publishing, write-back or entry point."""
+
+ABOVE_RENDERERS = (*WRITERS, "automation.cli", "automation.buttons", "automation.server",
+                   "automation.nightly", "automation.scheduler")
+
 LOWEST = ("automation._io", "automation._retry", "automation._cells")
 """Imported by everyone, importing no module of Sheet Clerk's."""
 
@@ -140,6 +147,17 @@ def test_the_engines_import_no_publishing() -> None:
     for root in ENGINES + WRITERS:
         assert root in names, f"{root} is gone: update the layer lists in this test"
     assert violations(ENGINES, WRITERS) == []
+
+
+def test_the_engines_import_no_renderer() -> None:
+    names = {name for name, _ in sources()}
+    for root in RENDERERS:
+        assert root in names, f"{root} is gone: update the layer lists in this test"
+    assert violations(ENGINES, RENDERERS) == []
+
+
+def test_the_renderers_import_no_publishing() -> None:
+    assert violations(RENDERERS, ABOVE_RENDERERS) == []
 
 
 def test_the_lowest_modules_import_nothing_of_sheet_clerk() -> None:

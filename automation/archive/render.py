@@ -11,13 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from .._cells import cell_text
 from ..i18n import t
 from ..registers import get_table
-from ..reports.findings import _display_width, _sheet_title
-from ..reports.html import render_page
+from ..reports.html import write_page
+from ..reports.xlsx import Formats, display_width, new_workbook, sheet_title
 from ..sources.base import RawSheet
 from .handover import Checklist, Col, Section
 
@@ -41,18 +39,12 @@ def sheet_csv_names(sheets: list[RawSheet]) -> list[str]:
 # --------------------------------------------------------------------------- values xlsx
 
 
-def _xlsx_options() -> dict[str, Any]:
-    return {"strings_to_numbers": False, "strings_to_formulas": False,
-            "strings_to_urls": False, "constant_memory": False}
-
-
 def write_values_xlsx(sheets: list[RawSheet], path: Path, *, title: str, created: datetime
                       ) -> Path:
     """Every sheet's values (no formulas, styles or pictures) in a fresh workbook with the
     same sheet names, order and visibility: the form a redacted or Google-Sheets register
     takes in a snapshot."""
-    book = xlsxwriter.Workbook(str(path), _xlsx_options())
-    book.set_properties({"title": title, "author": "Sheet Clerk", "created": created})
+    book = new_workbook(path, title, created)
     day = book.add_format({"num_format": "yyyy-mm-dd"})
     moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     clock = book.add_format({"num_format": "hh:mm:ss"})
@@ -132,57 +124,45 @@ def write_checklist_xlsx(checklist: Checklist, path: Path, *, locale: str, creat
     """交接清单.xlsx: an overview sheet, then one sheet per section, each with a header row,
     filters and a blank 核对 (checked) column to tick during the handover."""
     loc = locale
-    book = xlsxwriter.Workbook(str(path), _xlsx_options())
     title = f"{checklist.office} {t('handover.title', loc)}".strip()
-    book.set_properties({"title": title, "author": "Sheet Clerk", "created": created})
-    bold = book.add_format({"bold": True, "font_size": 14})
-    meta = book.add_format({"font_color": "#404040"})
-    header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
-                              "border_color": "#8EA9DB", "text_wrap": True,
-                              "valign": "vcenter"})
-    flagged = book.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
-    formats = {
-        "date": book.add_format({"num_format": "yyyy-mm-dd", "align": "left"}),
-        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm", "align": "left"}),
-        "money": book.add_format({"num_format": "#,##0.00"}),
-        "int": book.add_format({"num_format": "0"}),
-    }
-    overview = book.add_worksheet(_sheet_title(t("handover.overview", loc)))
-    overview.write(0, 0, title, bold)
-    overview.write(1, 0, _period_text(checklist, loc), meta)
+    book = new_workbook(path, title, created)
+    fmt = Formats(book, loc)
+    overview = book.add_worksheet(sheet_title(t("handover.overview", loc)))
+    overview.write(0, 0, title, fmt["title"])
+    overview.write(1, 0, _period_text(checklist, loc), fmt["meta"])
     overview.write_row(3, 0, [t(f"handover.overview_{key}", loc)
-                              for key in ("section", "count", "about")], header)
+                              for key in ("section", "count", "about")], fmt["header"])
     for i, section in enumerate(checklist.sections, start=4):
         overview.write(i, 0, t(f"handover.section.{section.key}", loc))
         overview.write_number(i, 1, len(section.rows))
         overview.write(i, 2, t(f"handover.about.{section.key}", loc, **section.about))
-    overview.write(5 + len(checklist.sections), 0, t("handover.verify_hint", loc), meta)
+    overview.write(5 + len(checklist.sections), 0, t("handover.verify_hint", loc), fmt["meta"])
     overview.set_column(0, 0, 22)
     overview.set_column(1, 1, 8)
     overview.set_column(2, 2, 70)
     for section in checklist.sections:
-        sheet = book.add_worksheet(_sheet_title(t(f"handover.section.{section.key}", loc)))
+        sheet = book.add_worksheet(sheet_title(t(f"handover.section.{section.key}", loc)))
         labels = [column_label(c, loc) for c in section.columns] + [t("handover.checked", loc)]
-        sheet.write_row(0, 0, labels, header)
-        widths = [_display_width(label) for label in labels]
+        sheet.write_row(0, 0, labels, fmt["header"])
+        widths = [display_width(label) for label in labels]
         for r, values in enumerate(_cells(section, clean), start=1):
             for c, (col, value) in enumerate(zip(section.columns, values, strict=True)):
                 text = shown(col, value, loc)
-                widths[c] = max(widths[c], _display_width(text))
+                widths[c] = max(widths[c], display_width(text))
                 if value is None or text == "":
                     continue
                 if col.kind == "flag" or (col.key in ("custodian_state", "case_state")
                                           and value not in ("serving", "in_time")):
-                    sheet.write_string(r, c, text, flagged)
+                    sheet.write_string(r, c, text, fmt["flagged"])
                 elif isinstance(value, datetime):
-                    sheet.write_datetime(r, c, value, formats["datetime"])
+                    sheet.write_datetime(r, c, value, fmt["datetime"])
                 elif isinstance(value, date):
                     sheet.write_datetime(r, c, datetime.combine(value, time()),
-                                         formats["date"])
+                                         fmt["date"])
                 elif isinstance(value, Decimal):
-                    sheet.write_number(r, c, float(value), formats["money"])
+                    sheet.write_number(r, c, float(value), fmt["money"])
                 elif isinstance(value, int) and not isinstance(value, bool):
-                    sheet.write_number(r, c, value, formats["int"])
+                    sheet.write_number(r, c, value, fmt["int"])
                 else:
                     sheet.write_string(r, c, text)
         for c, width in enumerate(widths):
@@ -225,7 +205,5 @@ def write_checklist_html(checklist: Checklist, path: Path, *, locale: str,
             "headers": [column_label(c, loc) for c in section.columns], "rows": rows,
         })
     heading = f"{checklist.office} {t('handover.title', loc)}".strip()
-    html = render_page("handover.html.j2", loc, heading=heading,
-                       meta=_period_text(checklist, loc), sections=sections)
-    path.write_text(html, encoding="utf-8", newline="\n")
-    return path
+    return write_page("handover.html.j2", path, loc, heading=heading,
+                      meta=_period_text(checklist, loc), sections=sections)

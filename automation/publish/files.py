@@ -68,7 +68,7 @@ def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult
     """The KPI dashboard, the expense report (unless `expense=False`: the caller writes
     that month's elsewhere) and the department report of `result` (and kpi.json with
     `with_json`) in `folder`; `trend` is `kpi.kpi_trend`'s."""
-    from ..kpi.dashboard import write_dashboards
+    from ..reports.dashboard import write_dashboards
 
     paths = write_dashboards(config, result, trend, office, Path(folder), today=today,
                              expense=expense)
@@ -82,7 +82,7 @@ def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult
 def monthly_files(config: OfficeConfig, result: KpiResult, office: OfficeData, month: Period,
                   folder: Path, *, locale: str | None = None) -> list[Path]:
     """One month's expense report and department report (a snapshot's reports/monthly)."""
-    from ..kpi.dashboard import write_department_report, write_expense_report
+    from ..reports.dashboard import write_department_report, write_expense_report
 
     loc = locale or config.locale
     folder = Path(folder)

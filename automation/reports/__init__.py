@@ -1,4 +1,6 @@
-"""Rendering of findings and KPIs for people: xlsx workbooks and self-contained HTML pages."""
+"""Rendering of findings and KPIs for people: the report model (`model`) rendered as xlsx
+workbooks (`xlsx`, one formats table), self-contained HTML pages (`html` and `templates/`)
+and CSV (`cells`); the text a terminal shows."""
 
 from __future__ import annotations
 

@@ -1,14 +1,18 @@
-"""Cell values as text a spreadsheet opens safely: CSV for Excel (UTF-8 with BOM), and
-text that would run as a formula kept as text. One rule for every CSV and xlsx written
-(the rule itself, and the cell conversions, live in the low module `automation._cells`)."""
+"""The CSV renderer: cell values as text a spreadsheet opens safely, for Excel (UTF-8 with
+BOM, CRLF), text that would run as a formula kept as text. One rule for every CSV and xlsx
+written (the rule itself, and the cell conversions, live in the low module
+`automation._cells`); `sheet_csv` writes a sheet of the report model (`reports/model.py`)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._cells import cell_text, formula_safe
+
+if TYPE_CHECKING:
+    from .model import Sheet
 
 
 def neutralised(value: Any) -> str:
@@ -25,4 +29,13 @@ def csv_bytes(rows: list[list[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-__all__ = ["csv_bytes", "neutralised"]
+def sheet_csv(sheet: Sheet) -> bytes:
+    """A model sheet as CSV: the header row, the rows and the totals, each cell's value
+    (a cell left out is empty)."""
+    rows: list[list[Any]] = [[column.header for column in sheet.columns]]
+    for cells in [*sheet.rows, *([sheet.totals] if sheet.totals is not None else [])]:
+        rows.append([None if cell is None else cell.value for cell in cells])
+    return csv_bytes(rows)
+
+
+__all__ = ["csv_bytes", "neutralised", "sheet_csv"]

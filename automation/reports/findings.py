@@ -13,21 +13,18 @@ definitions.
 from __future__ import annotations
 
 import os
-import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-import xlsxwriter
-
-from .._io import atomic_path
 from ..checks.findings import Finding
-from ..i18n import DEFAULT_LOCALE, resolve_locale, t
+from ..i18n import t
 from ..registers import REGISTERS, table_label
-from .html import render_page
+from .html import write_page
+from .model import Book, Cell, Column, Kind, Sheet, reader_locale
+from .sheetml import EXCEL_MAX_ROWS
+from .xlsx import display_width, sheet_title, write_xlsx
 
 if TYPE_CHECKING:
     from ..validate import ValidationResult
@@ -36,17 +33,10 @@ __all__ = ["write_findings_html", "write_findings_xlsx"]
 
 
 _LINKABLE = (".xlsx", ".xlsm")
-_EXCEL_MAX_ROWS = 1_048_576
-_EXCEL_MAX_LINKS = 65_530          # hyperlinks per worksheet
 _EXCEL_MAX_URL = 2_079             # UTF-16 units, for the path and for the anchor
-_SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
 # --------------------------------------------------------------------------- shared
-
-
-def _locale(locale: str | None) -> str:
-    return resolve_locale(locale) or DEFAULT_LOCALE
 
 
 def _register_label(register: str, locale: str) -> str:
@@ -78,29 +68,11 @@ def _by_table(findings: list[Finding]) -> list[_TableCount]:
     return list(counts.values())
 
 
-@contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """Yield a temp path beside `path`; on success it replaces `path`, on failure it goes."""
-    with atomic_path(Path(path)) as temp:
-        yield temp
-
-
 # --------------------------------------------------------------------------- xlsx
-
-
-def _display_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet: CJK and full-width characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
-
-
-def _sheet_title(text: str) -> str:
-    """A valid worksheet name: no []:*?/\\, not quoted at the ends, at most 31 characters."""
-    cleaned = text.translate(_SHEET_NAME_FORBIDDEN).strip("'")[:31].strip()
-    return cleaned or "Sheet1"
 
 
 def _cell_link(finding: Finding, report_dir: Path, sources_root: Path | None = None
@@ -130,47 +102,21 @@ def _cell_link(finding: Finding, report_dir: Path, sources_root: Path | None = N
     return f"external:{target}#{anchor}"
 
 
-class _Formats:
-    def __init__(self, book: xlsxwriter.Workbook) -> None:
-        base = {"valign": "top"}
-        self.title = book.add_format({"bold": True, "font_size": 14})
-        self.summary = book.add_format({"font_color": "#404040"})
-        self.none = book.add_format({"bold": True, "font_color": "#006100",
-                                     "bg_color": "#C6EFCE"})
-        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1,
-                                       "border_color": "#8EA9DB", "valign": "vcenter",
-                                       "text_wrap": True})
-        self.text = book.add_format(base)
-        self.wrap = book.add_format({**base, "text_wrap": True})
-        self.number = book.add_format({**base, "align": "right"})
-        self.link = book.add_format({**base, "font_color": "#0563C1", "underline": 1})
-        self.error = book.add_format({**base, "bold": True, "font_color": "#9C0006",
-                                      "bg_color": "#FFC7CE"})
-        self.warning = book.add_format({**base, "bold": True, "font_color": "#9C5700",
-                                        "bg_color": "#FFEB9C"})
-        self.total = book.add_format({"bold": True, "top": 1})
+_FINDING_COLUMNS = (("severity", Kind.TEXT, 10), ("register", Kind.TEXT, 16),
+                    ("sheet", Kind.TEXT, 22), ("cell", Kind.TEXT, 12), ("row", Kind.COUNT, 8),
+                    ("message", Kind.WRAP, 60), ("value", Kind.TEXT, 30),
+                    ("code", Kind.TEXT, 20))
+_COUNT_COLUMNS = (("register", Kind.TEXT, 16), ("table", Kind.TEXT, 24),
+                  ("errors", Kind.COUNT, 10), ("warnings", Kind.COUNT, 10))
 
 
-class _Widths:
-    """Tracks the widest text per column, so columns fit their contents (within limits)."""
-
-    def __init__(self, headers: list[str], limits: list[int]) -> None:
-        self.widths = [_display_width(h) for h in headers]
-        self.limits = limits
-
-    def see(self, col: int, text: str) -> None:
-        widest = max((_display_width(line) for line in text.splitlines()), default=0)
-        self.widths[col] = max(self.widths[col], widest)
-
-    def apply(self, sheet, formats: dict[int, object]) -> None:
-        for col, (width, limit) in enumerate(zip(self.widths, self.limits, strict=True)):
-            sheet.set_column(col, col, min(max(width + 2, 6), limit), formats.get(col))
+def _columns(spec: tuple[tuple[str, Kind, int], ...], loc: str) -> list[Column]:
+    return [Column(t(f"report.{key}", loc), kind, minimum=6, limit=limit)
+            for key, kind, limit in spec]
 
 
-_FINDING_COLUMNS = ("severity", "register", "sheet", "cell", "row", "message", "value", "code")
-_FINDING_LIMITS = [10, 16, 22, 12, 8, 60, 30, 20]
-_MESSAGE_COL = _FINDING_COLUMNS.index("message")
-_HEADER_ROW = 3
+def _text(value: str) -> Cell | None:
+    return Cell(value) if value else None
 
 
 def write_findings_xlsx(
@@ -188,113 +134,69 @@ def write_findings_xlsx(
     finding; the cell address links into the officer's own workbook when the finding's
     source is an xlsx/xlsm file. Sheet 2 (`report.by_table`): errors and warnings per table.
     """
-    loc = _locale(locale)
+    loc = reader_locale(locale)
     path = Path(path)
     findings = list(result.findings)
-    summary = result.summary()
-    with _atomic(path) as temp:
-        book = xlsxwriter.Workbook(str(temp), {
-            "strings_to_numbers": False, "strings_to_formulas": False,
-            "strings_to_urls": False,
-        })
-        book.set_properties({"title": f"{office_name} {t('report.title', loc)}".strip(),
-                             "author": "Sheet Clerk", "created": generated})
-        fmt = _Formats(book)
-        _findings_sheet(book, fmt, findings, summary, path.parent, loc, office_name, generated,
-                        sources_root)
-        _by_table_sheet(book, fmt, findings, loc)
-        book.close()
-    return path
+    book = Book(f"{office_name} {t('report.title', loc)}".strip(), generated, loc, [
+        _findings_sheet(findings, result.summary(), path.parent, loc, office_name, generated,
+                        sources_root),
+        _by_table_sheet(findings, loc),
+    ])
+    return write_xlsx(book, path)
 
 
-def _findings_sheet(book, fmt: _Formats, findings: list[Finding], summary: dict[str, int],
-                    report_dir: Path, loc: str, office_name: str,
-                    generated: datetime, sources_root: Path | None = None) -> None:
-    sheet = book.add_worksheet(_sheet_title(t("report.title", loc)))
+def _findings_sheet(findings: list[Finding], summary: dict[str, int], report_dir: Path,
+                    loc: str, office_name: str, generated: datetime,
+                    sources_root: Path | None = None) -> Sheet:
     title = " · ".join(part for part in (office_name, t("report.title", loc),
                                          t("report.generated_at", loc,
                                            time=_stamp(generated))) if part)
-    sheet.write_string(0, 0, title, fmt.title)
-    sheet.set_row(0, 22)
-    sheet.write_string(1, 0, t("report.summary_line", loc, errors=summary["errors"],
-                                 warnings=summary["warnings"], rows=summary["rows_checked"]),
-                       fmt.summary)
+    sheet = Sheet(
+        sheet_title(t("report.title", loc)), _columns(_FINDING_COLUMNS, loc),
+        heading=title, heading_height=22,
+        meta=[t("report.summary_line", loc, errors=summary["errors"],
+                warnings=summary["warnings"], rows=summary["rows_checked"])])
     if not findings:
-        sheet.write_string(_HEADER_ROW, 0, t("report.none", loc), fmt.none)
-        sheet.set_column(0, 0, max(_display_width(t("report.none", loc)) + 4, 20))
-        return
-
-    headers = [t(f"report.{key}", loc) for key in _FINDING_COLUMNS]
-    widths = _Widths(headers, _FINDING_LIMITS)
-    for col, header in enumerate(headers):
-        sheet.write_string(_HEADER_ROW, col, header, fmt.header)
-
-    room = _EXCEL_MAX_ROWS - _HEADER_ROW - 2        # keep one row for the "more" line
+        none = t("report.none", loc)
+        sheet.columns = [Column("", Kind.NOTE, width=max(display_width(none) + 4, 20))]
+        sheet.show_header = False
+        sheet.empty = Cell(none, "good", Kind.NOTE)
+        return sheet
+    room = EXCEL_MAX_ROWS - sheet.header_row - 2        # keep one row for the "more" line
     shown = findings[:room]
-    links = 0
     tip = t("report.open_cell", loc)[:255]
-    for index, f in enumerate(shown):
-        row = _HEADER_ROW + 1 + index
-        severity = t(f"report.{f.severity}", loc)
-        texts = [severity, _register_label(f.register, loc), f.sheet, f.cell, "",
-                 f.message, f.value, f.code]
-        sheet.write_string(row, 0, severity, fmt.error if f.severity == "error" else fmt.warning)
-        for col in (1, 2, 5, 6, 7):
-            if texts[col]:
-                sheet.write_string(row, col, texts[col], fmt.wrap if col == 5 else fmt.text)
-        link = _cell_link(f, report_dir, sources_root) if links < _EXCEL_MAX_LINKS else None
-        if link and sheet.write_url(row, 3, link, fmt.link, f.cell, tip) == 0:
-            links += 1
-        elif f.cell:
-            sheet.write_string(row, 3, f.cell, fmt.text)
-        if f.row is not None:
-            sheet.write_number(row, 4, f.row, fmt.number)
-            texts[4] = str(f.row)
-        for col, text in enumerate(texts):
-            widths.see(col, text)
-    last = _HEADER_ROW + len(shown)
+    sheet.rows = [[
+        Cell(t(f"report.{f.severity}", loc), "error" if f.severity == "error" else "warning"),
+        _text(_register_label(f.register, loc)),
+        _text(f.sheet),
+        Cell(f.cell, link=_cell_link(f, report_dir, sources_root), tip=tip) if f.cell else None,
+        None if f.row is None else Cell(f.row, text=str(f.row)),
+        _text(f.message),
+        _text(f.value),
+        _text(f.code),
+    ] for f in shown]
     if len(shown) < len(findings):
-        sheet.write_string(last + 1, 0, t("report.truncated", loc,
-                                          count=len(findings) - len(shown)), fmt.summary)
-
-    widths.apply(sheet, {_MESSAGE_COL: fmt.wrap})
-    sheet.set_row(_HEADER_ROW, 20)
-    sheet.freeze_panes(_HEADER_ROW + 1, 0)
-    sheet.autofilter(_HEADER_ROW, 0, last, len(headers) - 1)
-    sheet.repeat_rows(_HEADER_ROW)
-    sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
+        sheet.note = Cell(t("report.truncated", loc, count=len(findings) - len(shown)),
+                          kind=Kind.NOTE)
+    sheet.header_height, sheet.freeze, sheet.filter, sheet.wide = 20, 0, True, True
+    return sheet
 
 
-def _by_table_sheet(book, fmt: _Formats, findings: list[Finding], loc: str) -> None:
-    sheet = book.add_worksheet(_sheet_title(t("report.by_table", loc)))
-    keys = ("register", "table", "errors", "warnings")
-    headers = [t(f"report.{key}", loc) for key in keys]
-    widths = _Widths(headers, [16, 24, 10, 10])
-    for col, header in enumerate(headers):
-        sheet.write_string(0, col, header, fmt.header)
+def _by_table_sheet(findings: list[Finding], loc: str) -> Sheet:
     counts = _by_table(findings)
-    if not counts:
-        sheet.write_string(1, 0, t("report.none", loc), fmt.none)
-    for row, entry in enumerate(counts, start=1):
-        register = _register_label(entry.register, loc)
-        table = table_label(entry.register, entry.table, loc)
-        sheet.write_string(row, 0, register, fmt.text)
-        sheet.write_string(row, 1, table, fmt.text)
-        sheet.write_number(row, 2, entry.errors, fmt.error if entry.errors else fmt.number)
-        sheet.write_number(row, 3, entry.warnings,
-                           fmt.warning if entry.warnings else fmt.number)
-        widths.see(0, register)
-        widths.see(1, table)
+    sheet = Sheet(sheet_title(t("report.by_table", loc)), _columns(_COUNT_COLUMNS, loc),
+                  freeze=0, filter=True, empty=Cell(t("report.none", loc), "good", Kind.NOTE))
+    sheet.rows = [[
+        Cell(_register_label(entry.register, loc)),
+        Cell(table_label(entry.register, entry.table, loc)),
+        Cell(entry.errors, "error" if entry.errors else None),
+        Cell(entry.warnings, "warning" if entry.warnings else None),
+    ] for entry in counts]
     if counts:
-        total = len(counts) + 1
-        sheet.write_string(total, 0, t("report.total", loc), fmt.total)
-        sheet.write_blank(total, 1, None, fmt.total)
-        sheet.write_number(total, 2, sum(c.errors for c in counts), fmt.total)
-        sheet.write_number(total, 3, sum(c.warnings for c in counts), fmt.total)
-        sheet.autofilter(0, 0, len(counts), len(keys) - 1)
-    widths.apply(sheet, {})
-    sheet.freeze_panes(1, 0)
+        sheet.totals = [Cell(t("report.total", loc)), Cell(None),
+                        Cell(sum(c.errors for c in counts)),
+                        Cell(sum(c.warnings for c in counts))]
+    return sheet
 
 
 # --------------------------------------------------------------------------- html
@@ -331,7 +233,7 @@ def write_findings_html(
     generated: datetime,
 ) -> Path:
     """Write the findings as one self-contained HTML page (no network needed) and return `path`."""
-    loc = _locale(locale)
+    loc = reader_locale(locale)
     path = Path(path)
     findings = list(result.findings)
     counts = _by_table(findings)
@@ -344,8 +246,8 @@ def write_findings_html(
         "warning_pct": round(80 * c.warnings / widest) or 1,
     } for c in counts]
     heading = " · ".join(p for p in (office_name, t("report.title", loc)) if p)
-    html = render_page(
-        "validation.html.j2", loc,
+    return write_page(
+        "validation.html.j2", path, loc,
         heading=heading,
         generated=_stamp(generated),
         generated_iso=generated.isoformat(timespec="minutes"),
@@ -353,6 +255,3 @@ def write_findings_html(
         counts=rows,
         groups=_groups(findings, loc),
     )
-    with _atomic(path) as temp:
-        temp.write_text(html, encoding="utf-8", newline="\n")
-    return path

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from .._io import write_text
 from ..i18n import t
 
 HTML_LANG = {"zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "en": "en"}
@@ -37,3 +39,8 @@ def render_page(template: str, locale: str, **values: Any) -> str:
     return environment().get_template(template).render(
         lang=HTML_LANG.get(locale, "zh-CN"), css=base_css(),
         t=lambda key, **v: t(key, locale, **v), **values)
+
+
+def write_page(template: str, path: Path, locale: str, **values: Any) -> Path:
+    """`render_page` written to `path` atomically, LF line ends; returns `path`."""
+    return write_text(Path(path), render_page(template, locale, **values), newline="\n")

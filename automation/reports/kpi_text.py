@@ -3,7 +3,7 @@ how a KPI's value and target read as text (the KPI看板 tab shares them). Each 
 with the numbers of the policy in force, and shown by its measure: a rate as a percentage,
 audit time in working days, a budget deviation as a signed percentage against ±tolerance.
 These are the one writer of a KPI's value, target and counts as text: the terminal, the
-KPI看板 tab, the dashboards and reports (`kpi.dashboard`) and `clerk policy` all use them."""
+KPI看板 tab, the dashboards and reports (`reports.dashboard`) and `clerk policy` all use them."""
 
 from __future__ import annotations
 
