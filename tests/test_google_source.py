@@ -299,27 +299,28 @@ def test_retry_after_forms():
     assert policy.delay(0, 3600) == 120
 
 
-def test_init_lays_out_a_blank_spreadsheet(tmp_path, sheets_standin):
+@pytest.mark.parametrize("register", ["assets", "cases"])
+def test_init_lays_out_a_blank_spreadsheet(tmp_path, sheets_standin, register):
     info = sheets_standin.service_account_info()
     folder = tmp_path / "o"
     assert clerk("init", str(folder)).returncode == 0
     (folder / "google.json").write_text(json.dumps(info), encoding="utf-8")
-    key = sheets_standin.create_spreadsheet("物资台账", {"工作表1": []})
+    key = sheets_standin.create_spreadsheet(register, {"工作表1": []})
     text = (folder / "office.toml").read_text(encoding="utf-8")
-    text = text.replace('assets = "workbooks/assets.xlsx"',
-                        f'assets = {{ google_sheet = "{key}" }}')
+    text = text.replace(f'{register} = "workbooks/{register}.xlsx"',
+                        f'{register} = {{ google_sheet = "{key}" }}')
     text += f'\n[google]\ncredentials = "google.json"\napi_endpoint = "{sheets_standin.url}"\n'
     (folder / "office.toml").write_text(text, encoding="utf-8")
 
     done = clerk("init", "--google", f"https://docs.google.com/spreadsheets/d/{key}/edit",
-                 "--register", "assets", cwd=folder)
+                 "--register", register, cwd=folder)
     assert done.returncode == 0, done.stderr
     tabs = sheets_standin.tabs(key)
     assert "工作表1" not in tabs and "填写说明" in tabs
     from automation.registers import REGISTERS
     from automation.templates import header_label
 
-    for table in REGISTERS["assets"].tables:
+    for table in REGISTERS[register].tables:
         title = table.label.get("zh-Hans")
         assert sheets_standin.cells(key, title)[0] == [header_label(c, "zh-Hans")
                                                        for c in table.columns]
@@ -328,11 +329,11 @@ def test_init_lays_out_a_blank_spreadsheet(tmp_path, sheets_standin):
         enum_columns = [c for c in table.columns if c.kind.value in ("enum", "bool")]
         assert len(sheets_standin.data_validations(key, title)) == len(enum_columns)
         assert sheets_standin.notes(key, title)
-    done = clerk("validate", "--register", "assets", cwd=folder)
+    done = clerk("validate", "--register", register, cwd=folder)
     assert done.returncode == 0, done.stdout + done.stderr
 
     before = {tab: sheets_standin.cells(key, tab) for tab in sheets_standin.tabs(key)}
-    again = clerk("init", "--google", key, "--register", "assets", cwd=folder)
+    again = clerk("init", "--google", key, "--register", register, cwd=folder)
     assert again.returncode == 2 and "已经有内容" in again.stderr
     assert {tab: sheets_standin.cells(key, tab) for tab in sheets_standin.tabs(key)} == before
 
