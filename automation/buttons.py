@@ -21,14 +21,7 @@ from .checks.findings import Finding
 from .config import OfficeConfig, find_config_path, load_config
 from .errors import ClerkError, SourceError
 from .i18n import current_locale, t
-from .layout import (
-    HEADER_SCAN_ROWS,
-    _name_matches,
-    _without_note,
-    header_text,
-    label_index,
-    locate_tables,
-)
+from .layout import locate_tables, tables_at_most
 from .load import OfficeData, collect, iter_registers, read_register
 from .registers import REGISTERS
 from .sources.base import RawSheet, RawWorkbook
@@ -107,7 +100,7 @@ def book_register(config: OfficeConfig, book: Any, workbook: RawWorkbook) -> str
     # The register whose tables `locate_tables` finds most of, the first in REGISTERS on
     # a tie; a register that cannot beat (or tie earlier than) the best so far is skipped.
     order = list(REGISTERS)
-    bounds = tables_at_most(workbook)
+    bounds = tables_at_most(REGISTERS, workbook)
     best, best_score = "", 0
     for key in sorted(order, key=lambda key: -bounds[key]):
         bound = bounds[key]
@@ -121,33 +114,6 @@ def book_register(config: OfficeConfig, book: Any, workbook: RawWorkbook) -> str
     if not best:
         raise SourceError("button.unknown_book", book=book.name)
     return best
-
-
-def tables_at_most(workbook: RawWorkbook) -> dict[str, int]:
-    """Per register, how many of its tables `locate_tables` could find in `workbook` at
-    most: a table is found only under a header row (within the first HEADER_SCAN_ROWS) with
-    two of its columns, or with one on a sheet named like it. Cheap (each header cell is
-    normalised once), so that locating is spent on the registers that can win."""
-    sheets = []
-    for sheet in workbook.sheets:
-        rows = []
-        for row in sheet.rows[:HEADER_SCAN_ROWS]:
-            texts = [header_text(cell) for cell in row]
-            rows.append([(text, _without_note(text)) for text in texts if text])
-        sheets.append((sheet, rows))
-    bounds: dict[str, int] = {}
-    for key, register in REGISTERS.items():
-        bounds[key] = 0
-        for table in register.tables:
-            index = label_index(table)
-            for sheet, rows in sheets:
-                most = max((len({found for text, bare in row
-                                 if (found := index.get(text) or index.get(bare))})
-                            for row in rows), default=0)
-                if most >= 2 or (most and _name_matches(sheet, table)):
-                    bounds[key] += 1
-                    break
-    return bounds
 
 
 def _same_file(path: Path, fullname: str) -> bool:

@@ -166,6 +166,33 @@ def locate_tables(register: Register, workbook: RawWorkbook) -> dict[str, Locate
     return out
 
 
+def tables_at_most(registers: dict[str, Register], workbook: RawWorkbook) -> dict[str, int]:
+    """Per register, how many of its tables `locate_tables` could find in `workbook` at
+    most: a table is found only under a header row (within the first HEADER_SCAN_ROWS) with
+    two of its columns, or with one on a sheet named like it. Cheap (each header cell is
+    normalised once), so that locating is spent on the registers that can win."""
+    sheets = []
+    for sheet in workbook.sheets:
+        rows = []
+        for row in sheet.rows[:HEADER_SCAN_ROWS]:
+            texts = [header_text(cell) for cell in row]
+            rows.append([(text, _without_note(text)) for text in texts if text])
+        sheets.append((sheet, rows))
+    bounds: dict[str, int] = {}
+    for key, register in registers.items():
+        bounds[key] = 0
+        for table in register.tables:
+            index = label_index(table)
+            for sheet, rows in sheets:
+                most = max((len({found for text, bare in row
+                                 if (found := index.get(text) or index.get(bare))})
+                            for row in rows), default=0)
+                if most >= 2 or (most and _name_matches(sheet, table)):
+                    bounds[key] += 1
+                    break
+    return bounds
+
+
 def column_letter(index: int) -> str:
     """0 -> `A`, 26 -> `AA`."""
     letters = ""

@@ -28,7 +28,7 @@ import python_calamine as calamine
 from defusedxml import ElementTree
 
 from . import biff12
-from .safety import CHUNK, NOT_WORKSHEETS, OLE_MAGIC
+from .safety import CHUNK, NOT_WORKSHEETS, OLE_MAGIC, zip_kind
 
 CALAMINE_SUFFIXES = {".xls", ".xla", ".xlsx", ".xlsm", ".xlam", ".xlsb", ".ods"}
 """The extensions python-calamine picks its reader by (compared as written)."""
@@ -83,10 +83,8 @@ def content_suffix(path: Path) -> str:
         if handle.read(len(OLE_MAGIC)) == OLE_MAGIC:
             return ".xls"
     with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-    if "xl/workbook.bin" in names:
-        return ".xlsb"
-    return ".xlsx" if "xl/workbook.xml" in names else ".ods"
+        kind = zip_kind(set(archive.namelist()))
+    return f".{kind or 'ods'}"
 
 
 @contextmanager

@@ -265,7 +265,7 @@ def _check_kind(path: Path, suffix: str, names: set[str]) -> None:
     expected = ZIP_KINDS.get(suffix)
     if expected is not None and _ZIP_MARKERS[expected] in names:
         return
-    found = next((kind for kind, marker in _ZIP_MARKERS.items() if marker in names), None)
+    found = zip_kind(names)
     if found is None:
         kind = "Word" if "word/document.xml" in names else (
             "PowerPoint" if any(n.startswith("ppt/") for n in names) else "zip")
@@ -275,6 +275,11 @@ def _check_kind(path: Path, suffix: str, names: set[str]) -> None:
 
 _ZIP_MARKERS = {"xlsx": "xl/workbook.xml", "xlsb": "xl/workbook.bin", "ods": "content.xml"}
 """The part each kind of zipped workbook cannot do without, as its reader looks it up."""
+
+
+def zip_kind(names: set[str]) -> str | None:
+    """Which kind of zipped workbook (`xlsx`, `xlsb`, `ods`) parts named `names` make."""
+    return next((kind for kind, marker in _ZIP_MARKERS.items() if marker in names), None)
 
 
 _READ_ERRORS = (
