@@ -8,8 +8,10 @@ deadline, lead and target comes from the office's `Policy`; none lives here.
 The rollup (overall, per department, per unit, all units) is shared and sums numerators and
 denominators, never averages of percentages. How a value is made and judged follows the
 KPI's `Measure`: a RATE is good / all and met when value ≥ target; MEAN_DAYS is days /
-records and met when value ≤ target; a DEVIATION is (Σ spent − Σ budget) / Σ budget, signed,
-and met when |value| ≤ target.
+records and met when value ≤ target; MEAN_SCORE is 5-point scores / records and met when
+value ≥ target; a DEVIATION is (Σ spent − Σ budget) / Σ budget, signed, and met when
+|value| ≤ target. A KPI declared with a floor (the satisfaction score) also marks each
+department whose value is below that share of full marks (it owes a rectification plan).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pandas as pd
 
 from ..i18n import t
 from ..load import OfficeData
-from ..policy import DEFAULT_POLICY, KPI_SPECS, KpiSpec, Measure, Policy
+from ..policy import DEFAULT_POLICY, KPI_SPECS, SCORE_POINTS, KpiSpec, Measure, Policy
 from ..policy.statuses import (
     GOOD_ATTENDANCE,
     GOOD_CONDITION,
@@ -94,7 +96,8 @@ class Scope:
 
 Population = Callable[[Scope], pd.DataFrame]
 """A KPI's records in a scope: a frame with `department` and, by the KPI's measure, `good`
-(RATE), `amount` (MEAN_DAYS: working days) or `budget` and `spent` (DEVIATION: cents)."""
+(RATE), `amount` (MEAN_DAYS: working days; MEAN_SCORE: the score out of 5) or `budget` and
+`spent` (DEVIATION: cents)."""
 
 POPULATIONS: dict[str, Population] = {}
 """KPI key -> its population function; filled by `@_kpi` below, checked against
@@ -213,6 +216,21 @@ def budget_deviation(scope: Scope) -> pd.DataFrame:
 
 
 @_kpi
+def budget_approval_days(scope: Scope) -> pd.DataFrame:
+    """Budgets whose later approval (presidium and advisor both approved) falls in P and
+    that have `submitted_on`: the working days from submission to that later approval
+    (the mean is judged against budget_approval_workdays unless the office set a target)."""
+    budgets = scope.frame("finance.budgets")
+    if budgets is None:
+        return _empty()
+    approvals = budgets[["presidium_approved_on", "advisor_approved_on"]]
+    later = approvals.max(axis=1).where(approvals.notna().all(axis=1))
+    b = budgets[later.notna() & scope.within(later) & budgets["submitted_on"].notna()]
+    days = scope.calendar.workdays_between_series(b["submitted_on"], later[b.index])
+    return _population(b["department"], pd.Series(True, index=b.index), days)
+
+
+@_kpi
 def asset_good_rate(scope: Scope) -> pd.DataFrame:
     checks = scope.frame("assets.stocktakes")
     if checks is None:
@@ -302,6 +320,67 @@ def case_resolution_rate(scope: Scope) -> pd.DataFrame:
                        c["status"].isin(RESOLVED_CASE))
 
 
+@_kpi
+def document_flow_on_time(scope: Scope) -> pd.DataFrame:
+    """Documents received in P whose routing deadline (receipt + document_flow_hours, or
+    document_flow_urgent_hours when 紧急) has come by the end of as_of; good when routed by
+    then."""
+    documents = scope.frame("cases.documents")
+    if documents is None:
+        return _empty()
+    deadline = documents["received_at"] + scope.policy.flow_hours(documents["urgency"])
+    d = documents[scope.within(documents["received_at"]) & (deadline <= scope.as_of_end)]
+    good = d["forwarded_at"].notna() & (d["forwarded_at"] <= deadline[d.index])
+    return _population(_own_or_member(d, scope, "handler_id"), good)
+
+
+@_kpi
+def inquiry_reply_on_time(scope: Scope) -> pd.DataFrame:
+    """Inquiries received in P whose reply deadline (receipt + the reply hours of their
+    kind, urgent_reply_hours when urgent) has come by the end of as_of; good when answered
+    by then."""
+    inquiries = scope.frame("cases.inquiries")
+    if inquiries is None:
+        return _empty()
+    deadline = inquiries["received_at"] + scope.policy.reply_hours(inquiries["kind"],
+                                                                   inquiries["urgent"])
+    i = inquiries[scope.within(inquiries["received_at"]) & (deadline <= scope.as_of_end)]
+    good = i["replied_at"].notna() & (i["replied_at"] <= deadline[i.index])
+    return _population(_own_or_member(i, scope, "handler_id"), good)
+
+
+@_kpi
+def rectification_rate(scope: Scope) -> pd.DataFrame:
+    """Inquiries that need a fix (需要整改 是) due in P, on or before as_of; good when fixed
+    by the due day."""
+    inquiries = scope.frame("cases.inquiries")
+    if inquiries is None:
+        return _empty()
+    due = inquiries["fix_due_on"]
+    i = inquiries[inquiries["needs_fix"].eq(True).fillna(False).astype(bool)
+                  & scope.within(due) & (due.dt.normalize() <= scope.as_of)]
+    good = i["fixed_on"].notna() & (i["fixed_on"] <= i["fix_due_on"])
+    return _population(_own_or_member(i, scope, "handler_id"), good)
+
+
+@_kpi
+def satisfaction_score(scope: Scope) -> pd.DataFrame:
+    """Survey rows dated in P with a score: each score brought onto the 5-point scale
+    (score / full marks × 5; empty full marks mean 5), for the department it rates. A
+    score outside 0..its full marks (a validation error) cannot be put on the scale and
+    is left out, as is a row without a score."""
+    surveys = scope.frame("cases.surveys")
+    if surveys is None:
+        return _empty()
+    scale = pd.to_numeric(surveys["scale"], errors="coerce").astype("float64")
+    scale = scale.where(surveys["scale"].notna(), float(SCORE_POINTS))
+    score = surveys["score"].astype("float64")
+    s = surveys[scope.within(surveys["date"])
+                & ((score >= 0) & (score <= scale) & (scale > 0)).fillna(False)]
+    points = score[s.index] / scale[s.index] * SCORE_POINTS
+    return _population(s["department"], pd.Series(True, index=s.index), points)
+
+
 # -- the table: declarations joined with their functions --------------------------------
 
 
@@ -346,9 +425,9 @@ def measure_of(key: str) -> Measure:
 
 
 def meets(measure: Measure, value: float, target: float) -> bool:
-    """Whether `value` meets `target`: RATE value ≥ target, MEAN_DAYS value ≤ target,
-    DEVIATION |value| ≤ target; a value exactly at its target meets it."""
-    if measure is Measure.RATE:
+    """Whether `value` meets `target`: RATE and MEAN_SCORE value ≥ target, MEAN_DAYS value
+    ≤ target, DEVIATION |value| ≤ target; a value exactly at its target meets it."""
+    if measure in (Measure.RATE, Measure.MEAN_SCORE):
         return value >= target - _EPSILON
     if measure is Measure.MEAN_DAYS:
         return value <= target + _EPSILON
@@ -366,6 +445,15 @@ class KpiRow:
     target: float
     value: float | None = None
     met: bool | None = None
+    floor: float | None = None
+    """For a department's row of a KPI declared with a floor: the value below which the
+    department owes a rectification plan (satisfaction_floor × 5); not in the JSON."""
+
+    @property
+    def owes_plan(self) -> bool:
+        """Whether this department's value is below its floor (需提交整改方案)."""
+        return (self.floor is not None and self.value is not None
+                and self.value < self.floor - _EPSILON)
 
     @property
     def measure(self) -> Measure:
@@ -385,23 +473,26 @@ def _row(kpi: Kpi, office: str | None, department: str | None, numerator: float,
         numerator, denominator = round(numerator / 100, 2), round(denominator / 100, 2)
     elif kpi.measure is Measure.RATE:
         numerator, denominator = int(numerator), int(denominator)
-    else:
-        denominator = int(denominator)
+    else:   # a sum of working days, or of scores (kept short of floating-point dust)
+        numerator, denominator = round(numerator, 6), int(denominator)
     row = KpiRow(kpi.key, office, department, numerator, denominator, target)
     if denominator:
         row.value = numerator / denominator
         row.met = meets(kpi.measure, row.value, target)
+    if department is not None and kpi.spec.floor is not None:
+        full = SCORE_POINTS if kpi.measure is Measure.MEAN_SCORE else 1
+        row.floor = policy.number(kpi.spec.floor) * full
     return row
 
 
 def _sums(kpi: Kpi, population: pd.DataFrame) -> tuple[float, float]:
     """(numerator, denominator) of a population, before rounding: good records / records,
-    working days / records, or (Σ spent − Σ budget) / Σ budget in cents."""
+    working days or 5-point scores / records, or (Σ spent − Σ budget) / Σ budget in cents."""
     if kpi.measure is Measure.DEVIATION:
         budget = int(population["budget"].sum()) if len(population) else 0
         spent = int(population["spent"].sum()) if len(population) else 0
         return float(spent - budget), float(budget)
-    if kpi.measure is Measure.MEAN_DAYS:
+    if kpi.measure in (Measure.MEAN_DAYS, Measure.MEAN_SCORE):
         return float(population["amount"].sum()) if len(population) else 0.0, len(population)
     return float(population["good"].sum()), len(population)
 

@@ -21,7 +21,7 @@ from .model import (
 )
 from .numbers import NUMBERS, ROLES
 from .rules import RULE_SPECS
-from .schema import KpiSpec, Measure, Number, Role, RuleSpec, Unit
+from .schema import SCORE_POINTS, KpiSpec, Measure, Number, Role, RuleSpec, Unit
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -29,6 +29,7 @@ __all__ = [
     "NUMBERS",
     "ROLES",
     "RULE_SPECS",
+    "SCORE_POINTS",
     "KpiSpec",
     "Measure",
     "Number",

@@ -62,6 +62,20 @@ KPI_SPECS: dict[str, KpiSpec] = {k.key: k for k in (
         target="budget_tolerance", measure=M.DEVIATION, numbers=("budget_tolerance",),
     ),
     KpiSpec(
+        "budget_approval_days",
+        L("预算审批平均用时", "預算審批平均用時", "Budget approval time"),
+        population=L("本期完成两级审批、填了提交日期的预算",
+                     "本期完成兩級審批、填了提交日期的預算",
+                     "budgets whose second approval fell in the period and that have a "
+                     "submission date"),
+        good=L("提交到两级审批都完成的平均工作日数，不超过 {budget_approval_workdays} 个工作日",
+               "提交到兩級審批都完成的平均工作日數，不超過 {budget_approval_workdays} 個工作日",
+               "mean working days from submission to the second approval, at most "
+               "{budget_approval_workdays} working days"),
+        target="budget_approval_workdays", measure=M.MEAN_DAYS,
+        numbers=("budget_approval_workdays",),
+    ),
+    KpiSpec(
         "asset_good_rate",
         L("物资完好率", "物資完好率", "Assets in good condition"),
         population=L("本期盘点过的物资（取最近一次）", "本期盤點過的物資（取最近一次）",
@@ -122,6 +136,55 @@ KPI_SPECS: dict[str, KpiSpec] = {k.key: k for k in (
         population=L("本期受理的案件", "本期受理的案件", "cases received in the period"),
         good=L("已办结或已关闭", "已辦結或已關閉", "resolved or closed"),
         target=0.95,
+    ),
+    KpiSpec(
+        "document_flow_on_time",
+        L("公文 {document_flow_hours} 小时流转率", "公文 {document_flow_hours} 小時流轉率",
+          "Documents routed within {document_flow_hours} h"),
+        population=L("本期收到、流转期限已到的公文", "本期收到、流轉期限已到的公文",
+                     "documents received in the period whose routing deadline has passed"),
+        good=L("收到后 {document_flow_hours} 小时内流转完成（紧急公文 "
+               "{document_flow_urgent_hours} 小时）",
+               "收到後 {document_flow_hours} 小時內流轉完成（緊急公文 "
+               "{document_flow_urgent_hours} 小時）",
+               "routed within {document_flow_hours} h of receipt (urgent ones "
+               "{document_flow_urgent_hours} h)"),
+        target=0.95, numbers=("document_flow_hours", "document_flow_urgent_hours"),
+    ),
+    KpiSpec(
+        "inquiry_reply_on_time",
+        L("咨询与反馈按时答复率", "諮詢與反饋準時答覆率", "Inquiries answered on time"),
+        population=L("本期收到、答复期限已到的咨询与反馈", "本期收到、答覆期限已到的諮詢與反饋",
+                     "inquiries received in the period whose reply deadline has passed"),
+        good=L("咨询 {inquiry_reply_hours} 小时、意见建议与投诉 {feedback_reply_hours} "
+               "小时内答复（紧急的 {urgent_reply_hours} 小时）",
+               "諮詢 {inquiry_reply_hours} 小時、意見建議與投訴 {feedback_reply_hours} "
+               "小時內答覆（緊急的 {urgent_reply_hours} 小時）",
+               "questions answered within {inquiry_reply_hours} h, suggestions and "
+               "complaints within {feedback_reply_hours} h (urgent ones "
+               "{urgent_reply_hours} h)"),
+        target=0.95,
+        numbers=("inquiry_reply_hours", "feedback_reply_hours", "urgent_reply_hours"),
+    ),
+    KpiSpec(
+        "rectification_rate",
+        L("整改按期完成率", "整改按期完成率", "Fixes done on time"),
+        population=L("整改期限在本期且已到的整改事项", "整改期限在本期且已到的整改事項",
+                     "fixes due in the period, up to today"),
+        good=L("整改期限前完成整改", "整改期限前完成整改", "fixed by the due date"),
+        target=1.0,
+    ),
+    KpiSpec(
+        "satisfaction_score",
+        L("满意度平均分", "滿意度平均分", "Satisfaction score"),
+        population=L("本期的满意度调查评价", "本期的滿意度調查評價",
+                     "survey responses in the period"),
+        good=L("得分折合 5 分制的平均分；低于满分 {satisfaction_floor} 的部门需提交整改方案",
+               "得分折合 5 分制的平均分；低於滿分 {satisfaction_floor} 的部門需提交整改方案",
+               "mean score on a 5-point scale; a department below {satisfaction_floor} of "
+               "full marks owes a rectification plan"),
+        target=4.5, measure=M.MEAN_SCORE, numbers=("satisfaction_floor",),
+        floor="satisfaction_floor",
     ),
 )}
 """Every KPI, in the order dashboards show them."""

@@ -26,8 +26,8 @@ from ..registers.schema import Label
 from .kpis import KPI_SPECS
 from .numbers import NUMBERS, ROLES
 from .rules import RULE_SPECS
-from .schema import Measure, Unit
-from .statuses import MAJOR_MEETING, SERVING
+from .schema import SCORE_POINTS, Measure, Unit
+from .statuses import FEEDBACK, MAJOR_MEETING, SERVING, URGENT
 
 
 class _Strict(BaseModel):
@@ -98,20 +98,33 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
         if value is None:
             continue
         found = {"found": f"{value:.15g}"}
+        follows = NUMBERS[spec.target] if isinstance(spec.target, str) else None
+        problem: Problem | None = None
         if spec.measure is Measure.MEAN_DAYS:
             if not math.isfinite(value) or value < 0 or value > MAX_WORKDAYS:
-                out.append(Problem(f"targets.{key}", "config.policy_target_days",
-                                   found | {"most": MAX_WORKDAYS}))
+                problem = Problem(f"targets.{key}", "config.policy_target_days",
+                                  found | {"most": MAX_WORKDAYS})
+            elif follows is not None and follows.unit is Unit.WORKDAYS \
+                    and (value <= 0 or value != int(value)):
+                # the target is that deadline (budget_approval_workdays): whole days above 0
+                problem = Problem(f"targets.{key}", "config.policy_workdays", found)
+        elif spec.measure is Measure.MEAN_SCORE:
+            if not math.isfinite(value) or not 0 <= value <= SCORE_POINTS:
+                problem = Problem(f"targets.{key}", "config.policy_target_score",
+                                  found | {"most": SCORE_POINTS})
         elif 1 < value <= 100:
-            out.append(Problem(f"targets.{key}", "config.policy_target_percent",
-                               found | {"percent": f"{value / 100:.15g}"}))
+            problem = Problem(f"targets.{key}", "config.policy_target_percent",
+                              found | {"percent": f"{value / 100:.15g}"})
         elif not 0 <= value <= 1:
-            out.append(Problem(f"targets.{key}", "config.policy_target_share", found))
-        elif isinstance(spec.target, str) and spec.target in section.model_fields_set \
+            problem = Problem(f"targets.{key}", "config.policy_target_share", found)
+        if problem is None and isinstance(spec.target, str) \
+                and spec.target in section.model_fields_set \
                 and value != float(getattr(section, spec.target)):
-            out.append(Problem(f"targets.{key}", "config.policy_target_twice",
-                               found | {"number": f"policy.{spec.target}",
-                                        "number_value": f"{getattr(section, spec.target):g}"}))
+            problem = Problem(f"targets.{key}", "config.policy_target_twice",
+                              found | {"number": f"policy.{spec.target}",
+                                       "number_value": f"{getattr(section, spec.target):g}"})
+        if problem is not None:
+            out.append(problem)
     chosen = section.roles  # type: ignore[attr-defined]
     for key, role in ROLES.items():
         if key not in chosen.model_fields_set:
@@ -194,6 +207,28 @@ class Policy:
                           dtype="float64")
         hours[major] = self.numbers["meeting_notice_major_hours"]
         hours[kinds.isna()] = float("nan")
+        return pd.to_timedelta(hours, unit="h")
+
+    def flow_hours(self, urgency: pd.Series) -> pd.Series:
+        """Each document's time to be routed by its urgency: document_flow_urgent_hours for
+        a 紧急 one, document_flow_hours otherwise (an empty urgency reads as 普通)."""
+        urgent = urgency.eq(URGENT).fillna(False).astype(bool)
+        hours = pd.Series(self.numbers["document_flow_hours"], index=urgency.index,
+                          dtype="float64")
+        hours[urgent] = self.numbers["document_flow_urgent_hours"]
+        return pd.to_timedelta(hours, unit="h")
+
+    def reply_hours(self, kinds: pd.Series, urgent: pd.Series) -> pd.Series:
+        """Each inquiry's time to be answered: urgent_reply_hours when it is urgent (是);
+        otherwise feedback_reply_hours for 意见建议 and 投诉, inquiry_reply_hours for 咨询
+        and any kind the office added; NaT where neither urgent nor of a kind."""
+        pressing = urgent.eq(True).fillna(False).astype(bool)
+        feedback = kinds.isin(FEEDBACK).fillna(False).astype(bool)
+        hours = pd.Series(self.numbers["inquiry_reply_hours"], index=kinds.index,
+                          dtype="float64")
+        hours[feedback] = self.numbers["feedback_reply_hours"]
+        hours[kinds.isna()] = float("nan")
+        hours[pressing] = self.numbers["urgent_reply_hours"]
         return pd.to_timedelta(hours, unit="h")
 
     def target(self, kpi: str) -> float:

@@ -74,6 +74,13 @@ class Measure(StrEnum):
     """the mean of working days, lower is better."""
     DEVIATION = "deviation"
     """a signed ratio (Σ spent − Σ budget) / Σ budget, met when |value| ≤ target."""
+    MEAN_SCORE = "mean_score"
+    """the mean of scores on a `SCORE_POINTS`-point scale, higher is better."""
+
+
+SCORE_POINTS = 5
+"""Full marks of a MEAN_SCORE: every score is brought onto this scale (RULES.md: a 5-point
+score), whatever the full marks it was given out of."""
 
 
 @dataclass(frozen=True)
@@ -88,3 +95,6 @@ class KpiSpec:
     """The default target, or the key of the policy number that is its target."""
     measure: Measure = Measure.RATE
     numbers: tuple[str, ...] = ()
+    floor: str | None = None
+    """The key of a policy number (a share of full marks) below which a department's value
+    owes a rectification plan: satisfaction_floor × 5 for the satisfaction score."""

@@ -17,6 +17,10 @@ GOOD_ATTENDANCE = ("出勤", "迟到")
 TRAINING = "培训"
 MAJOR_MEETING = "重大"
 GOOD_CONDITION = "完好"
+URGENT = "紧急"
+"""A document's urgency that takes document_flow_urgent_hours."""
+FEEDBACK = ("意见建议", "投诉")
+"""Inquiry kinds answered within feedback_reply_hours."""
 SERVING = "在任"
 LEFT = "离任"
 

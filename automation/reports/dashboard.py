@@ -8,15 +8,17 @@ drawn by `templates/charts.svg.j2`.
   and month by month over the period.
 - `expense_report.xlsx` / `.html` (经费使用月报): the month's expenses with running totals
   against each budget.
-- `department_report.xlsx` / `.html` (部门绩效报表): each department's KPIs and a ranking.
+- `department_report.xlsx` / `.html` (部门绩效报表): each department's KPIs and a ranking,
+  naming every department below a KPI's floor (the satisfaction score under
+  satisfaction_floor × 5) as owing a rectification plan (需提交整改方案).
 
 Every word a person reads comes from the `[dashboard]` section of the locale catalogues,
 and every KPI's name from the policy the result was judged by (`KpiResult.label`: 权益案件
 12 小时响应率 when the office answers within 12 h). How a KPI's value is written, charted and
 coloured follows its measure (`automation/policy/schema.py`): rates as percentages on a
-0–100 % scale, audit time in working days, a budget deviation as a signed percentage
-around zero against ±tolerance. All files are written atomically (temp file beside it +
-`os.replace`).
+0–100 % scale, audit time in working days, a mean score in points out of 5, a budget
+deviation as a signed percentage around zero against ±tolerance. All files are written
+atomically (temp file beside it + `os.replace`).
 
 >>> write_dashboards(config, result, kpi_trend(config, units, result), office,
 ...                  Path("output"), today=date.today())  # doctest: +SKIP
@@ -36,7 +38,7 @@ from ..i18n import t
 from ..kpi.engine import KPIS, KpiResult, KpiRow, measure_of
 from ..kpi.periods import Period
 from ..load import OfficeData
-from ..policy import Measure
+from ..policy import SCORE_POINTS, Measure
 from ..policy.statuses import RETURNED_EXPENSE
 from .html import write_page
 from .kpi_text import NONE_TEXT, detail_text, shown_target, shown_value, value_text
@@ -106,6 +108,11 @@ class _Department:
     def share(self) -> float | None:
         return self.met / self.measured if self.measured else None
 
+    @property
+    def plans(self) -> list[KpiRow]:
+        """The department's KPIs below their floor: each owes a rectification plan."""
+        return [r for r in self.rows.values() if r.owes_plan]
+
 
 def _departments(result: KpiResult) -> list[_Department]:
     """Departments ranked by the share of their KPIs that are met (ties: by name); with
@@ -153,11 +160,13 @@ def _value_width(rows: Sequence[KpiRow | None], loc: str, least: int = 12) -> in
 # --------------------------------------------------------------------------- cells
 
 
+_KINDS = {Measure.RATE: Kind.PERCENT, Measure.MEAN_DAYS: Kind.DAYS,
+          Measure.MEAN_SCORE: Kind.SCORE, Measure.DEVIATION: Kind.DEVIATION}
+"""How a value of each measure is written in a workbook."""
+
+
 def _value_kind(key: str) -> Kind:
-    measure = measure_of(key)
-    if measure is Measure.MEAN_DAYS:
-        return Kind.DAYS
-    return Kind.DEVIATION if measure is Measure.DEVIATION else Kind.PERCENT
+    return _KINDS[measure_of(key)]
 
 
 def _judged(met: bool | None) -> State | None:
@@ -322,9 +331,9 @@ def _tick(x: float) -> float:
 
 
 def _bar(key: str, row: KpiRow, loc: str) -> _Bar:
-    """The value, with a tick at the target. A rate fills 0–100 %; audit days fill up to
-    twice the target; a deviation grows from the middle (no deviation) left or right, with
-    ticks at ±tolerance."""
+    """The value, with a tick at the target. A rate fills 0–100 %; a score 0 to full marks;
+    audit days fill up to twice the target; a deviation grows from the middle (no
+    deviation) left or right, with ticks at ±tolerance."""
     width = _BAR_WIDTH
     label = t("dashboard.bar_label", loc, value=shown_value(row, loc),
               target=shown_target(row, loc))
@@ -339,7 +348,9 @@ def _bar(key: str, row: KpiRow, loc: str) -> _Bar:
         return _Bar(label, fill, row.met, middle - 0.5,
                     [_tick(middle + sign * min(1.0, row.target / scale) * middle)
                      for sign in (-1, 1)])
-    scale = (1.0 if measure_of(key) is Measure.RATE
+    measure = measure_of(key)
+    scale = (1.0 if measure is Measure.RATE else float(SCORE_POINTS)
+             if measure is Measure.MEAN_SCORE
              else max(row.target * 2, row.value or 0) * 1.05 or 1.0)
     fill = None
     if row.value is not None:
@@ -408,10 +419,19 @@ def _cell(key: str, row: KpiRow | None, loc: str) -> dict[str, str]:
     return {"text": shown_value(row, loc), "state": _state(row.met)}
 
 
+def _plan_lines(departments: list[_Department], names: dict[str, str], loc: str
+                ) -> list[str]:
+    """One line per department and KPI below its floor: 文体活动部：满意度平均分 3.20 分，低于
+    3.50 分，需提交整改方案."""
+    return [t("dashboard.plan_line", loc, department=d.name, kpi=names[r.key],
+              value=shown_value(r, loc), floor=value_text(r.floor, r.measure, loc))
+            for d in departments for r in d.plans]
+
+
 def _department_view(departments: list[_Department], loc: str, names: dict[str, str]
                      ) -> list[dict[str, Any]]:
     return [{"name": d.name, "rank": d.rank, "met": d.met, "measured": d.measured,
-             "share_text": _share_text(d.share),
+             "share_text": _share_text(d.share), "owes_plan": bool(d.plans),
              "lines": [{"name": names[key], "value": shown_value(row, loc),
                         "target": shown_target(row, loc),
                         "met": _met_text(row.met, loc), "state": _state(row.met),
@@ -622,20 +642,24 @@ def write_expense_report(office: OfficeData, period: Period, path_stem: Path, *,
 # --------------------------------------------------------------------------- departments
 
 
-def _ranking_sheet(departments: list[_Department], title: str, meta: str, loc: str
-                   ) -> Sheet:
+def _plan(department: _Department, loc: str) -> Cell | None:
+    return Cell(t("dashboard.owes_plan", loc), "bad", Kind.FLAG) if department.plans else None
+
+
+def _ranking_sheet(departments: list[_Department], plans: list[str], title: str, meta: str,
+                   loc: str) -> Sheet:
     charts = [Chart("bar", t("dashboard.chart_departments", loc),
                     [Series(4, CHART_BLUE, t("dashboard.share", loc))], categories=1,
                     size=(520, 60 + 28 * len(departments)), labels=True, below=1)
               ] if departments else []
     return Sheet(
         sheet_title(t("dashboard.ranking", loc)),
-        _headers(("rank", "department", "met_count", "measured", "share"), loc,
+        _headers(("rank", "department", "met_count", "measured", "share", "plan"), loc,
                  rank=Column("", Kind.INT), met_count=Column("", Kind.INT),
                  measured=Column("", Kind.INT)),
-        [[Cell(d.rank), Cell(d.name), Cell(d.met), Cell(d.measured), _share(d.share)]
-         for d in departments],
-        heading=title, meta=[meta], charts=charts,
+        [[Cell(d.rank), Cell(d.name), Cell(d.met), Cell(d.measured), _share(d.share),
+          _plan(d, loc)] for d in departments],
+        heading=title, meta=[meta, *plans], charts=charts,
         empty=Cell(t("dashboard.no_departments", loc), kind=Kind.NOTE))
 
 
@@ -662,16 +686,18 @@ def _detail_sheet(departments: list[_Department], names: dict[str, str], loc: st
 
 def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
                             office_name: str) -> list[Path]:
-    """部门绩效报表: the ranking (share of each department's KPIs met, ties by name) and
-    each department's KPIs; xlsx and HTML."""
+    """部门绩效报表: the ranking (share of each department's KPIs met, ties by name) with the
+    departments that owe a rectification plan, and each department's KPIs; xlsx and
+    HTML."""
     loc = reader_locale(locale)
     stem = Path(path_stem)
     departments = _departments(result)
     names = _names(result, loc)
     title = _heading(office_name, t("dashboard.department_title", loc))
     meta = _period_line(result.period, loc)
+    plans = _plan_lines(departments, names, loc)
     xlsx = write_xlsx(_new_book(title, result.period.as_of, loc, [
-        _ranking_sheet(departments, title, meta, loc),
+        _ranking_sheet(departments, plans, title, meta, loc),
         _detail_sheet(departments, names, loc),
     ]), stem.with_name(stem.name + ".xlsx"))
     html = write_page(
@@ -679,6 +705,7 @@ def write_department_report(result: KpiResult, path_stem: Path, *, locale: str,
         heading=title, meta=meta,
         departments=_department_view(departments, loc, names),
         share=_share_chart(departments, loc),
+        plans=plans,
     )
     return [xlsx, html]
 

@@ -1,7 +1,8 @@
 """`clerk kpi` for a person at a terminal: one line per KPI, overall for each office; and
 how a KPI's value and target read as text (the KPI看板 tab shares them). Each KPI is named
 with the numbers of the policy in force, and shown by its measure: a rate as a percentage,
-audit time in working days, a budget deviation as a signed percentage against ±tolerance.
+audit time in working days, a mean score in points out of 5, a budget deviation as a
+signed percentage against ±tolerance.
 These are the one writer of a KPI's value, target and counts as text: the terminal, the
 KPI看板 tab, the dashboards and reports (`reports.dashboard`) and `clerk policy` all use them."""
 
@@ -29,10 +30,15 @@ def days_text(days: float | str, locale: str | None = None) -> str:
     return t("kpi.days_one" if text == "1" else "kpi.days", locale, value=text)
 
 
-def days_affixes(locale: str | None = None) -> tuple[str, str]:
-    """What stands before and after the number in `kpi.days` (`""`, `" 个工作日"`): for a
-    spreadsheet number format that keeps the cell a number."""
-    before, _, after = t("kpi.days", locale, value="\0").partition("\0")
+def score_text(score: float | str, locale: str | None = None) -> str:
+    """A score out of 5 with its word: `4.62 分`, `4.5 pts`."""
+    return t("kpi.score", locale, value=score if isinstance(score, str) else f"{score:g}")
+
+
+def affixes(key: str, locale: str | None = None) -> tuple[str, str]:
+    """What stands before and after the number in the catalogue's `key` (`kpi.days`: `""`,
+    `" 个工作日"`): for a spreadsheet number format that keeps the cell a number."""
+    before, _, after = t(key, locale, value="\0").partition("\0")
     return before, after
 
 
@@ -43,15 +49,19 @@ def value_text(value: float | None, measure: Measure, locale: str | None = None)
         return NONE_TEXT
     if measure is Measure.MEAN_DAYS:
         return days_text(f"{value:.2f}", locale)
+    if measure is Measure.MEAN_SCORE:
+        return score_text(f"{value:.2f}", locale)
     if measure is Measure.DEVIATION:
         return signed_percent(value)
     return f"{value * 100:.1f}%"
 
 
 def target_text(target: float, measure: Measure, locale: str | None = None) -> str:
-    """A KPI's target by its measure: `≥ 95%`, `≤ 2 个工作日`, `±5%`."""
+    """A KPI's target by its measure: `≥ 95%`, `≤ 2 个工作日`, `≥ 4.5 分`, `±5%`."""
     if measure is Measure.MEAN_DAYS:
         return "≤ " + days_text(target, locale)
+    if measure is Measure.MEAN_SCORE:
+        return "≥ " + score_text(target, locale)
     if measure is Measure.DEVIATION:
         return f"±{target * 100:g}%"
     return f"≥ {target * 100:g}%"
@@ -72,9 +82,13 @@ def counts_text(row: KpiRow, locale: str | None = None) -> str:
 
 def detail_text(row: KpiRow, locale: str | None = None) -> str:
     """Numerator and denominator in words (a dashboard card): `3/4 条达标`, `3 笔共 6 个工作
-    日`, the money of a deviation, or no records when there is no budget."""
+    日`, `4 份评价共 15.75 分`, the money of a deviation, or no records when there is no
+    budget."""
     if row.measure is Measure.MEAN_DAYS:
         return t("dashboard.detail_days", locale, days=days_text(row.numerator, locale),
+                 count=row.denominator)
+    if row.measure is Measure.MEAN_SCORE:
+        return t("dashboard.detail_score", locale, score=score_text(row.numerator, locale),
                  count=row.denominator)
     if row.measure is Measure.DEVIATION:
         return (_money_detail(row, locale) if row.denominator

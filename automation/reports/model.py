@@ -4,10 +4,11 @@ an optional totals row and optional `Chart`s. `reports/xlsx.py` renders a book a
 workbook (one formats table), `reports/cells.py` a sheet as CSV; the HTML pages are Jinja
 templates fed by the same reports (`reports/html.py`).
 
-A column's kind says how its numbers read (a percentage, working days, yuan, a signed
-deviation); a cell's state says how it is judged (good, bad, error, warning) or that there is
-no value to show (none, written as `—`). Positions follow from the model: a sheet with a
-heading has it in row 1, the meta lines under it, one empty row, then the header row.
+A column's kind says how its numbers read (a percentage, working days, a score, yuan, a
+signed deviation); a cell's state says how it is judged (good, bad, error, warning) or that
+there is no value to show (none, written as `—`). Positions follow from the model: a sheet
+with a heading has it in row 1, the meta lines under it, one empty row, then the header
+row.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Kind(StrEnum):
     NUMBER = "number"        # up to two decimals, `0.##`
     PERCENT = "percent"      # a share, `95.0%`
     DAYS = "days"            # working days, `2.00 个工作日` (still a number)
+    SCORE = "score"          # a mean score out of 5, `4.62 分` (still a number)
     MONEY = "money"          # yuan, `#,##0.00`
     DEVIATION = "deviation"  # a signed percentage around zero, `+3.2%`
     TOLERANCE = "tolerance"  # a ± percentage, `±5.0%`

@@ -21,7 +21,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .._io import atomic_path
-from .kpi_text import days_affixes
+from .kpi_text import affixes
 from .model import Book, Cell, Chart, Kind, Sheet
 
 HEADER_FILL = "#D9E1F2"
@@ -31,6 +31,10 @@ CHART_BLUE, CHART_GREY = "#4472C4", "#A5A5A5"
 MONEY_FORMAT = "#,##0.00"
 DAYS = "{days}"
 """Stands for the working-days number format of the book's locale (`0.00" 个工作日"`)."""
+SCORE = "{score}"
+"""Stands for the score number format of the book's locale (`0.00" 分"`)."""
+_AFFIXED = {DAYS: "kpi.days", SCORE: "kpi.score"}
+"""Number formats made from a catalogue text around the number, by placeholder."""
 
 _TOP = {"valign": "top"}
 _GOOD = {"bold": True, "font_color": GOOD_FONT, "bg_color": GOOD_FILL}
@@ -38,7 +42,8 @@ _BAD = {"bold": True, "font_color": BAD_FONT, "bg_color": BAD_FILL}
 _WARNING = {"bold": True, "font_color": WARNING_FONT, "bg_color": WARNING_FILL}
 _TOTAL = {"bold": True, "top": 1}
 _META = {"font_color": "#404040"}
-_JUDGED = {"percent": "0.0%", "days": DAYS, "deviation": "+0.0%;-0.0%;0.0%"}
+_JUDGED = {"percent": "0.0%", "days": DAYS, "score": SCORE,
+           "deviation": "+0.0%;-0.0%;0.0%"}
 """Numbers judged against a target: filled green or red by their state."""
 
 FORMATS: dict[str, dict[str, Any]] = {
@@ -94,10 +99,16 @@ def sheet_title(text: str) -> str:
     return cleaned or "Sheet1"
 
 
+def affixed_format(key: str, locale: str) -> str:
+    """`0.00" 个工作日"`: a number with the words of the catalogue's `key` around it that
+    stays a number."""
+    return "0.00".join(f'"{part}"' if part else ""
+                       for part in (p.replace('"', "") for p in affixes(key, locale)))
+
+
 def days_format(locale: str) -> str:
     """`0.00" 个工作日"`: a number of working days that stays a number."""
-    return "0.00".join(f'"{part}"' if part else ""
-                       for part in (p.replace('"', "") for p in days_affixes(locale)))
+    return affixed_format("kpi.days", locale)
 
 
 class Formats:
@@ -111,8 +122,9 @@ class Formats:
     def __getitem__(self, name: str) -> Format:
         if name not in self.made:
             properties = dict(FORMATS[name])
-            if properties.get("num_format") == DAYS:
-                properties["num_format"] = days_format(self.locale)
+            if properties.get("num_format") in _AFFIXED:
+                properties["num_format"] = affixed_format(_AFFIXED[properties["num_format"]],
+                                                          self.locale)
             self.made[name] = self.book.add_format(properties)
         return self.made[name]
 
@@ -288,5 +300,5 @@ def _chart(book: xlsxwriter.Workbook, ws: Worksheet, formats: Formats, sheet: Sh
     ws.insert_chart(sheet.last_row + 1 + chart.below, chart.column, made)
 
 
-__all__ = ["CHART_BLUE", "CHART_GREY", "EXCEL_MAX_LINKS", "FORMATS", "Formats", "days_format",
-           "display_width", "new_workbook", "sheet_title", "write_xlsx"]
+__all__ = ["CHART_BLUE", "CHART_GREY", "EXCEL_MAX_LINKS", "FORMATS", "Formats", "affixed_format",
+           "days_format", "display_width", "new_workbook", "sheet_title", "write_xlsx"]
