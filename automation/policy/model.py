@@ -27,7 +27,7 @@ from .kpis import KPI_SPECS
 from .numbers import NUMBERS, ROLES
 from .rules import RULE_SPECS
 from .schema import Measure, Unit
-from .statuses import MAJOR_MEETING, SERVING
+from .statuses import FEEDBACK, MAJOR_MEETING, SERVING, URGENT
 
 
 class _Strict(BaseModel):
@@ -194,6 +194,26 @@ class Policy:
                           dtype="float64")
         hours[major] = self.numbers["meeting_notice_major_hours"]
         hours[kinds.isna()] = float("nan")
+        return pd.to_timedelta(hours, unit="h")
+
+    def flow_limits(self, urgency: pd.Series) -> pd.Series:
+        """Each document's time to be routed, by its urgency: document_flow_urgent_hours for
+        a 紧急, document_flow_hours for a 普通 and for an empty or office-added urgency."""
+        urgent = urgency.eq(URGENT).fillna(False).astype(bool)
+        hours = pd.Series(self.numbers["document_flow_hours"], index=urgency.index,
+                          dtype="float64")
+        hours[urgent] = self.numbers["document_flow_urgent_hours"]
+        return pd.to_timedelta(hours, unit="h")
+
+    def reply_limits(self, kinds: pd.Series, urgent: pd.Series) -> pd.Series:
+        """Each inquiry's time to be answered: urgent_reply_hours when 是否紧急 is 是, else
+        feedback_reply_hours for 意见建议 and 投诉, and inquiry_reply_hours for 咨询 and for
+        an empty or office-added kind."""
+        hours = pd.Series(self.numbers["inquiry_reply_hours"], index=kinds.index,
+                          dtype="float64")
+        hours[kinds.isin(FEEDBACK).fillna(False).astype(bool)] = \
+            self.numbers["feedback_reply_hours"]
+        hours[urgent.eq(True).fillna(False).astype(bool)] = self.numbers["urgent_reply_hours"]
         return pd.to_timedelta(hours, unit="h")
 
     def target(self, kpi: str) -> float:
