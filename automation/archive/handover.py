@@ -236,7 +236,6 @@ def open_cases(office: OfficeData, calendar: WorkCalendar, now: datetime,
     listed = cases[(cases["status"].isin(OPEN_CASE) | referred) & cases["case_id"].notna()]
     listed = listed.sort_values(["received_at", "_row"], kind="stable", na_position="last")
     followup = referral_followup_due(listed, calendar, policy)
-    members = _members(office)
     rows = _rows(listed, OPEN_CASE_COLUMNS, extra=("resolved_at",))
     for row, follow in zip(rows, followup.tolist(), strict=True):
         received = row.get("received_at")
@@ -261,17 +260,31 @@ def open_cases(office: OfficeData, calendar: WorkCalendar, now: datetime,
         row["followup_due"] = followup_due
         row["case_state"] = state
         row.pop("resolved_at")
-    _handled(rows, office, "cases.cases", members)
-    about = {key: policy.shown_number(key) for key in OPEN_CASE_NUMBERS}
-    return Section("open_cases", OPEN_CASE_COLUMNS, rows, about)
+    return _handled("open_cases", OPEN_CASE_COLUMNS, rows, office, "cases.cases", policy,
+                    OPEN_CASE_NUMBERS)
 
 
-def _handled(rows: list[dict[str, Any]], office: OfficeData, name: str,
-             members: dict[str, dict[str, Any]]) -> None:
-    """Each row's handler's name and its place in the workbook."""
+def _handled(key: str, columns: tuple[Col, ...], rows: list[dict[str, Any]],
+             office: OfficeData, name: str, policy: Policy, numbers: tuple[str, ...]
+             ) -> Section:
+    """A section of records a handler answers for, against deadlines: each row gets its
+    handler's name and its place in table `name`; the section's text shows `numbers`."""
+    members = _members(office)
     for row in rows:
         row["handler_name"] = _name(members, row.get("handler_id"))
         row["where"] = _where(office, name, row.pop("_row"))
+    return Section(key, columns, rows, {n: policy.shown_number(n) for n in numbers})
+
+
+def _standing(now: datetime, pending: bool, due: datetime | None, day_due: Any,
+              late: str, day_late: str) -> str:
+    """How a record stands: `late` when it is `pending` and `now` is past its `due`
+    moment, else `day_late` when `now`'s day is past the date `day_due`, else in_time."""
+    if pending and due is not None and now > due:
+        return late
+    if isinstance(day_due, datetime) and now.date() > day_due.date():
+        return day_late
+    return "in_time"
 
 
 def _due(series: pd.Series) -> list[datetime | None]:
@@ -298,16 +311,12 @@ def open_documents(office: OfficeData, now: datetime, policy: Policy) -> Section
     listed = listed.sort_values(["received_at", "_row"], kind="stable", na_position="last")
     rows = _rows(listed, OPEN_DOCUMENT_COLUMNS)
     for row, due in zip(rows, _due(document_flow_due(listed, policy)), strict=True):
-        state = "in_time"
-        if row.get("forwarded_at") is None and due is not None and now > due:
-            state = "flow_overdue"
-        elif isinstance(row.get("due_on"), datetime) and now.date() > row["due_on"].date():
-            state = "past_due"
-        row["flow_due"] = due if row.get("forwarded_at") is None else None
-        row["document_state"] = state
-    _handled(rows, office, "cases.documents", _members(office))
-    about = {key: policy.shown_number(key) for key in OPEN_DOCUMENT_NUMBERS}
-    return Section("open_documents", OPEN_DOCUMENT_COLUMNS, rows, about)
+        routing = row.get("forwarded_at") is None
+        row["flow_due"] = due if routing else None
+        row["document_state"] = _standing(now, routing, due, row.get("due_on"),
+                                          "flow_overdue", "past_due")
+    return _handled("open_documents", OPEN_DOCUMENT_COLUMNS, rows, office, "cases.documents",
+                    policy, OPEN_DOCUMENT_NUMBERS)
 
 
 OPEN_INQUIRY_COLUMNS = (
@@ -336,18 +345,12 @@ def open_inquiries(office: OfficeData, now: datetime, policy: Policy) -> Section
     waiting = unanswered[listed.index].tolist()
     for row, due, open_reply in zip(rows, _due(inquiry_reply_due(listed, policy)), waiting,
                                     strict=True):
-        fix_due = row.get("fix_due_on")
-        state = "in_time"
-        if open_reply and due is not None and now > due:
-            state = "reply_overdue"
-        elif row.get("needs_fix") and isinstance(fix_due, datetime) \
-                and now.date() > fix_due.date():
-            state = "fix_overdue"
+        fix_due = row.get("fix_due_on") if row.get("needs_fix") else None
         row["reply_due"] = due if open_reply else None
-        row["inquiry_state"] = state
-    _handled(rows, office, "cases.inquiries", _members(office))
-    about = {key: policy.shown_number(key) for key in OPEN_INQUIRY_NUMBERS}
-    return Section("open_inquiries", OPEN_INQUIRY_COLUMNS, rows, about)
+        row["inquiry_state"] = _standing(now, open_reply, due, fix_due, "reply_overdue",
+                                         "fix_overdue")
+    return _handled("open_inquiries", OPEN_INQUIRY_COLUMNS, rows, office, "cases.inquiries",
+                    policy, OPEN_INQUIRY_NUMBERS)
 
 
 UNPAID_COLUMNS = (
