@@ -187,6 +187,7 @@ def show_validation(result: Any, format: str, written: list[Path]) -> None:
 def remind(
     today: TodayOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_help("dry_run"))] = False,
+    periodic: Annotated[bool, typer.Option("--periodic", help=_help("periodic"))] = False,
     format: TextJsonOption = "text",
     config: ConfigOption = None,
     locale: LocaleOption = None,
@@ -195,11 +196,21 @@ def remind(
     def body() -> int:
         from .publish.commands import remind_and_publish
         from .reports.reminders import render_remind
+        from .scheduler import periodic_reminders
 
         _text_or_json(format)
+        if periodic and (today or dry_run):
+            raise UsageError("cli.periodic_alone")
         office = _load(config, locale)
-        published = remind_and_publish(office, today=_parse_day(today) if today else None,
-                                       dry_run=dry_run)
+        if periodic:
+            found = periodic_reminders(office)
+            if found is None or not (found.result.sent or found.result.failed
+                                     or found.result.in_doubt):
+                return 0  # nothing to do now, or nothing new: the cron log stays quiet
+            published = found
+        else:
+            published = remind_and_publish(office, dry_run=dry_run,
+                                           today=_parse_day(today) if today else None)
         report = published.result
         if format == "json":
             if notice := report.calendar_notice(office.office.region):

@@ -130,6 +130,31 @@ class RemindersSection(Section):
         return value.strip()
 
 
+_HOURS = re.compile(r"\d{1,2}:\d{2}-\d{1,2}:\d{2}")
+
+
+class ScheduleSection(Section):
+    remind_every_minutes: int = Field(default=0, ge=0, le=24 * 60, strict=True)
+    """0: reminders run with the nightly job only. N > 0: `clerk schedule` (and the entries
+    `clerk schedule --print` gives) also runs them every N minutes within office_hours,
+    never in `[reminders] quiet_hours`: an hour deadline is chased within the hour."""
+    office_hours: str = "08:00-22:00"
+    """When the every-N-minutes reminders run (the office's time zone, every day: hour
+    deadlines are clock hours)."""
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if not _HOURS.fullmatch(value.strip()):
+            raise ValueError("HH:MM-HH:MM")
+        start, end = (part.strip() for part in value.split("-"))
+        for part in (start, end):
+            hour, minute = (int(n) for n in part.split(":"))
+            if hour > 23 or minute > 59:
+                raise ValueError("HH:MM-HH:MM")
+        return value.strip()
+
+
 class OutboxChannel(Section):
     dir: str = "output/outbox"
 
@@ -254,6 +279,7 @@ class OfficeConfig(Section):
     output: OutputSection = Field(default_factory=OutputSection)
     state: StateSection = Field(default_factory=StateSection)
     reminders: RemindersSection = Field(default_factory=RemindersSection)
+    schedule: ScheduleSection = Field(default_factory=ScheduleSection)
     channels: ChannelsSection = Field(default_factory=ChannelsSection)
     server: ServerSection = Field(default_factory=ServerSection)
     semesters: SemestersSection = Field(default_factory=SemestersSection)

@@ -108,7 +108,7 @@ def test_the_offices_numbers_are_marked_as_its_own(report):
     assert numbers["budget_tolerance"] | {"label": ""} == {
         "key": "budget_tolerance", "value": 0.05, "unit": "share", "default": 0.05,
         "source": "default", "label": "", "used": True}
-    assert numbers["document_flow_hours"]["used"] is True   # document_flow_on_time
+    assert numbers["document_flow_hours"]["used"] is True  # document_flow_overdue reads it
     assert {k for k, row in numbers.items() if row["source"] == "office"} == {
         "minutes_hours", "expense_audit_workdays"}
 

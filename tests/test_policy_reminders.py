@@ -482,7 +482,7 @@ def test_a_rule_declared_without_a_condition_or_the_reverse_stops_the_import(mon
         rules.rule("no_such_rule")(lambda ctx, frame: [])
     with pytest.raises(RuntimeError, match="two conditions"):
         rules.rule("task_overdue")(lambda ctx, frame: [])
-    extra = replace(RULE_SPECS["task_overdue"], key="budget_approval_pending")
-    monkeypatch.setitem(RULE_SPECS, "budget_approval_pending", extra)
-    with pytest.raises(RuntimeError, match="budget_approval_pending"):
+    extra = replace(RULE_SPECS["task_overdue"], key="survey_followup")
+    monkeypatch.setitem(RULE_SPECS, "survey_followup", extra)
+    with pytest.raises(RuntimeError, match="survey_followup"):
         rules._every_rule()

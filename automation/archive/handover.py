@@ -23,6 +23,8 @@ from ..kpi.periods import Period, parse_period
 from ..load import OfficeData
 from ..policy import Policy
 from ..policy.statuses import (
+    AWAITING_REPLY,
+    DOCUMENT_DONE,
     LEFT,
     OPEN_CASE,
     PAID_EXPENSE,
@@ -30,11 +32,17 @@ from ..policy.statuses import (
     RETURNED_EXPENSE,
 )
 from ..registers import Kind, get_table, table_label
-from ..reminders.rules import referral_followup_due, run_time
+from ..reminders.rules import (
+    budget_approval_due,
+    document_flow_due,
+    inquiry_reply_due,
+    referral_followup_due,
+    run_time,
+)
 from ..workdays import WorkCalendar
 
-SECTIONS = ("open_loans", "custodians", "open_cases", "unpaid_expenses", "budgets",
-            "error_findings")
+SECTIONS = ("open_loans", "custodians", "open_cases", "open_documents", "open_inquiries",
+            "unpaid_expenses", "budgets", "pending_budgets", "error_findings")
 
 
 @dataclass(frozen=True)
@@ -45,15 +53,15 @@ class Col:
     key: str
     source: str | None = None
     kind: str = "text"
-    """text | int | money | date | datetime | flag"""
+    """text | int | money | date | datetime | flag (a 是/否 shown as 是 or nothing)"""
     pii: bool = False
 
 
 def reg(path: str, key: str | None = None) -> Col:
     register, table, column = path.split(".")
     spec = get_table(f"{register}.{table}").column(column)
-    kind = spec.kind.value if spec.kind in (Kind.INT, Kind.MONEY, Kind.DATE,
-                                            Kind.DATETIME) else "text"
+    kind = ("flag" if spec.kind is Kind.BOOL else spec.kind.value
+            if spec.kind in (Kind.INT, Kind.MONEY, Kind.DATE, Kind.DATETIME) else "text")
     return Col(key or column, path, kind, spec.pii)
 
 
@@ -228,7 +236,6 @@ def open_cases(office: OfficeData, calendar: WorkCalendar, now: datetime,
     listed = cases[(cases["status"].isin(OPEN_CASE) | referred) & cases["case_id"].notna()]
     listed = listed.sort_values(["received_at", "_row"], kind="stable", na_position="last")
     followup = referral_followup_due(listed, calendar, policy)
-    members = _members(office)
     rows = _rows(listed, OPEN_CASE_COLUMNS, extra=("resolved_at",))
     for row, follow in zip(rows, followup.tolist(), strict=True):
         received = row.get("received_at")
@@ -252,11 +259,98 @@ def open_cases(office: OfficeData, calendar: WorkCalendar, now: datetime,
         row["progress_due"] = progress_due
         row["followup_due"] = followup_due
         row["case_state"] = state
-        row["handler_name"] = _name(members, row.get("handler_id"))
-        row["where"] = _where(office, "cases.cases", row.pop("_row"))
         row.pop("resolved_at")
-    about = {key: policy.shown_number(key) for key in OPEN_CASE_NUMBERS}
-    return Section("open_cases", OPEN_CASE_COLUMNS, rows, about)
+    return _handled("open_cases", OPEN_CASE_COLUMNS, rows, office, "cases.cases", policy,
+                    OPEN_CASE_NUMBERS)
+
+
+def _handled(key: str, columns: tuple[Col, ...], rows: list[dict[str, Any]],
+             office: OfficeData, name: str, policy: Policy, numbers: tuple[str, ...]
+             ) -> Section:
+    """A section of records a handler answers for, against deadlines: each row gets its
+    handler's name and its place in table `name`; the section's text shows `numbers`."""
+    members = _members(office)
+    for row in rows:
+        row["handler_name"] = _name(members, row.get("handler_id"))
+        row["where"] = _where(office, name, row.pop("_row"))
+    return Section(key, columns, rows, {n: policy.shown_number(n) for n in numbers})
+
+
+def _standing(now: datetime, pending: bool, due: datetime | None, day_due: Any,
+              late: str, day_late: str) -> str:
+    """How a record stands: `late` when it is `pending` and `now` is past its `due`
+    moment, else `day_late` when `now`'s day is past the date `day_due`, else in_time."""
+    if pending and due is not None and now > due:
+        return late
+    if isinstance(day_due, datetime) and now.date() > day_due.date():
+        return day_late
+    return "in_time"
+
+
+def _due(series: pd.Series) -> list[datetime | None]:
+    return [None if pd.isna(v) else pd.Timestamp(v).to_pydatetime() for v in series]
+
+
+OPEN_DOCUMENT_COLUMNS = (
+    reg("cases.documents.doc_id"), reg("cases.documents.title"),
+    reg("cases.documents.direction"), reg("cases.documents.urgency"),
+    reg("cases.documents.received_at"), reg("cases.documents.handler_id"),
+    Col("handler_name"), reg("cases.documents.status"), reg("cases.documents.forwarded_at"),
+    Col("flow_due", kind="datetime"), reg("cases.documents.due_on"),
+    Col("document_state"), Col("where"),
+)
+OPEN_DOCUMENT_NUMBERS = ("document_flow_hours", "document_flow_urgent_hours")
+
+
+def open_documents(office: OfficeData, now: datetime, policy: Policy) -> Section:
+    """Documents not yet done (办结): their routing deadline (document_flow_hours, 紧急
+    document_flow_urgent_hours, the deadline the reminders chase) and their own 办理期限."""
+    documents = _frame(office, "cases.documents")
+    listed = documents[documents["status"].ne(DOCUMENT_DONE).fillna(True)
+                       & documents["done_on"].isna() & documents["doc_id"].notna()]
+    listed = listed.sort_values(["received_at", "_row"], kind="stable", na_position="last")
+    rows = _rows(listed, OPEN_DOCUMENT_COLUMNS)
+    for row, due in zip(rows, _due(document_flow_due(listed, policy)), strict=True):
+        routing = row.get("forwarded_at") is None
+        row["flow_due"] = due if routing else None
+        row["document_state"] = _standing(now, routing, due, row.get("due_on"),
+                                          "flow_overdue", "past_due")
+    return _handled("open_documents", OPEN_DOCUMENT_COLUMNS, rows, office, "cases.documents",
+                    policy, OPEN_DOCUMENT_NUMBERS)
+
+
+OPEN_INQUIRY_COLUMNS = (
+    reg("cases.inquiries.inquiry_id"), reg("cases.inquiries.received_at"),
+    reg("cases.inquiries.kind"), reg("cases.inquiries.urgent"),
+    reg("cases.inquiries.summary"), reg("cases.inquiries.asker"),
+    reg("cases.inquiries.asker_contact"), reg("cases.inquiries.handler_id"),
+    Col("handler_name"), reg("cases.inquiries.status"), reg("cases.inquiries.replied_at"),
+    Col("reply_due", kind="datetime"), reg("cases.inquiries.needs_fix"),
+    reg("cases.inquiries.fix_due_on"), Col("inquiry_state"), Col("where"),
+)
+OPEN_INQUIRY_NUMBERS = ("inquiry_reply_hours", "feedback_reply_hours", "urgent_reply_hours")
+
+
+def open_inquiries(office: OfficeData, now: datetime, policy: Policy) -> Section:
+    """Inquiries not answered yet (待回复) with their reply deadline, and fixes (整改) not
+    done yet with their fix deadline — the deadlines the reminders chase."""
+    inquiries = _frame(office, "cases.inquiries")
+    unanswered = (inquiries["status"].eq(AWAITING_REPLY).fillna(False).astype(bool)
+                  & inquiries["replied_at"].isna())
+    fixing = inquiries["needs_fix"].eq(True).fillna(False).astype(bool) \
+        & inquiries["fixed_on"].isna()
+    listed = inquiries[(unanswered | fixing) & inquiries["inquiry_id"].notna()]
+    listed = listed.sort_values(["received_at", "_row"], kind="stable", na_position="last")
+    rows = _rows(listed, OPEN_INQUIRY_COLUMNS)
+    waiting = unanswered[listed.index].tolist()
+    for row, due, open_reply in zip(rows, _due(inquiry_reply_due(listed, policy)), waiting,
+                                    strict=True):
+        fix_due = row.get("fix_due_on") if row.get("needs_fix") else None
+        row["reply_due"] = due if open_reply else None
+        row["inquiry_state"] = _standing(now, open_reply, due, fix_due, "reply_overdue",
+                                         "fix_overdue")
+    return _handled("open_inquiries", OPEN_INQUIRY_COLUMNS, rows, office, "cases.inquiries",
+                    policy, OPEN_INQUIRY_NUMBERS)
 
 
 UNPAID_COLUMNS = (
@@ -326,6 +420,36 @@ def budgets(office: OfficeData, period: Period, config: OfficeConfig) -> Section
     return Section("budgets", BUDGET_COLUMNS, rows)
 
 
+PENDING_BUDGET_COLUMNS = (
+    reg("finance.budgets.budget_id"), reg("finance.budgets.activity"),
+    reg("finance.budgets.department"), reg("finance.budgets.period"),
+    reg("finance.budgets.amount"), reg("finance.budgets.submitted_on"),
+    Col("approval_due", kind="date"), reg("finance.budgets.presidium_approved_on"),
+    reg("finance.budgets.advisor_approved_on"), Col("budget_state"), Col("where"),
+)
+
+
+def pending_budgets(office: OfficeData, as_of: date, calendar: WorkCalendar,
+                    policy: Policy) -> Section:
+    """Budgets still waiting for the presidium's or the advisor's approval, with the day
+    the approvals were due (budget_approval_workdays after submission), whatever their
+    period: an approval still missing is handed over."""
+    frame = _frame(office, "finance.budgets")
+    listed = frame[(frame["presidium_approved_on"].isna() | frame["advisor_approved_on"].isna())
+                   & frame["budget_id"].notna()]
+    listed = listed.sort_values(["submitted_on", "_row"], kind="stable", na_position="last")
+    rows = _rows(listed, PENDING_BUDGET_COLUMNS)
+    for row, due in zip(rows, _due(budget_approval_due(listed, calendar, policy)),
+                        strict=True):
+        row["amount"] = _money(row.get("amount"))
+        row["approval_due"] = due.date() if due is not None else None
+        row["budget_state"] = ("not_submitted" if due is None
+                               else "approval_overdue" if as_of > due.date() else "in_time")
+        row["where"] = _where(office, "finance.budgets", row.pop("_row"))
+    about = {"budget_approval_workdays": policy.shown_number("budget_approval_workdays")}
+    return Section("pending_budgets", PENDING_BUDGET_COLUMNS, rows, about)
+
+
 FINDING_COLUMNS = (Col("location"), Col("table"), Col("message"), Col("value"))
 
 
@@ -341,12 +465,16 @@ def handover_checklist(office: OfficeData, findings: list[Finding], config: Offi
                        period: Period, calendar: WorkCalendar, locale: str) -> Checklist:
     """The 交接清单 as of `period.as_of` (the configured run hour of that day)."""
     now = run_time(period.as_of, config.office.run_hour)
+    policy = config.in_force
     sections = [
         open_loans(office, period.as_of),
         custodians(office, period.as_of),
-        open_cases(office, calendar, now, config.in_force),
+        open_cases(office, calendar, now, policy),
+        open_documents(office, now, policy),
+        open_inquiries(office, now, policy),
         unpaid_expenses(office),
         budgets(office, period, config),
+        pending_budgets(office, period.as_of, calendar, policy),
         error_findings(findings, partial(table_label, locale=locale)),
     ]
     return Checklist(config.office.name, period, period.as_of, sections)

@@ -82,6 +82,20 @@ def write_values_xlsx(sheets: list[RawSheet], path: Path, *, title: str, created
 # --------------------------------------------------------------------------- checklist
 
 
+STATES = {"custodian_state": "custodian", "case_state": "case",
+          "document_state": "document", "inquiry_state": "inquiry", "budget_state": "budget"}
+"""Columns that say how a row stands, and the catalogue table of their words."""
+FINE = ("serving", "in_time")
+"""The states nobody needs to act on: every other state is flagged."""
+
+
+def flagged(col: Col, value: Any) -> bool:
+    """Whether a cell asks for attention: a 是 flag, or a state that is not fine."""
+    if col.kind == "flag":
+        return bool(value)
+    return col.key in STATES and value is not None and value not in FINE
+
+
 def column_label(col: Col, loc: str) -> str:
     if col.source:
         register, table, column = col.source.split(".")
@@ -95,10 +109,8 @@ def shown(col: Col, value: Any, loc: str) -> str:
         return ""
     if col.kind == "flag":
         return t("handover.yes", loc) if value else ""
-    if col.key == "custodian_state":
-        return t(f"handover.custodian.{value}", loc)
-    if col.key == "case_state":
-        return t(f"handover.case.{value}", loc)
+    if col.key in STATES:
+        return t(f"handover.{STATES[col.key]}.{value}", loc)
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     if isinstance(value, datetime):
@@ -151,8 +163,7 @@ def write_checklist_xlsx(checklist: Checklist, path: Path, *, locale: str, creat
                 widths[c] = max(widths[c], display_width(text))
                 if value is None or text == "":
                     continue
-                if col.kind == "flag" or (col.key in ("custodian_state", "case_state")
-                                          and value not in ("serving", "in_time")):
+                if flagged(col, value):
                     sheet.write_string(r, c, text, fmt["flagged"])
                 elif isinstance(value, datetime):
                     sheet.write_datetime(r, c, value, fmt["datetime"])
@@ -192,9 +203,7 @@ def write_checklist_html(checklist: Checklist, path: Path, *, locale: str,
             row = []
             for col, value in zip(section.columns, values, strict=True):
                 css = "num" if col.kind in ("money", "int") else ""
-                if (col.kind == "flag" and value) or (
-                        col.key in ("custodian_state", "case_state")
-                        and value not in (None, "serving", "in_time")):
+                if flagged(col, value):
                     css = "no"
                 row.append({"text": shown(col, value, loc), "css": css})
             rows.append(row)

@@ -328,7 +328,7 @@ def document_flow_on_time(scope: Scope) -> pd.DataFrame:
     documents = scope.frame("cases.documents")
     if documents is None:
         return _empty()
-    deadline = documents["received_at"] + scope.policy.flow_hours(documents["urgency"])
+    deadline = documents["received_at"] + scope.policy.flow_limits(documents["urgency"])
     d = documents[scope.within(documents["received_at"]) & (deadline <= scope.as_of_end)]
     good = d["forwarded_at"].notna() & (d["forwarded_at"] <= deadline[d.index])
     return _population(_own_or_member(d, scope, "handler_id"), good)
@@ -342,7 +342,7 @@ def inquiry_reply_on_time(scope: Scope) -> pd.DataFrame:
     inquiries = scope.frame("cases.inquiries")
     if inquiries is None:
         return _empty()
-    deadline = inquiries["received_at"] + scope.policy.reply_hours(inquiries["kind"],
+    deadline = inquiries["received_at"] + scope.policy.reply_limits(inquiries["kind"],
                                                                    inquiries["urgent"])
     i = inquiries[scope.within(inquiries["received_at"]) & (deadline <= scope.as_of_end)]
     good = i["replied_at"].notna() & (i["replied_at"] <= deadline[i.index])

@@ -209,26 +209,24 @@ class Policy:
         hours[kinds.isna()] = float("nan")
         return pd.to_timedelta(hours, unit="h")
 
-    def flow_hours(self, urgency: pd.Series) -> pd.Series:
-        """Each document's time to be routed by its urgency: document_flow_urgent_hours for
-        a 紧急 one, document_flow_hours otherwise (an empty urgency reads as 普通)."""
+    def flow_limits(self, urgency: pd.Series) -> pd.Series:
+        """Each document's time to be routed, by its urgency: document_flow_urgent_hours for
+        a 紧急, document_flow_hours for a 普通 and for an empty or office-added urgency."""
         urgent = urgency.eq(URGENT).fillna(False).astype(bool)
         hours = pd.Series(self.numbers["document_flow_hours"], index=urgency.index,
                           dtype="float64")
         hours[urgent] = self.numbers["document_flow_urgent_hours"]
         return pd.to_timedelta(hours, unit="h")
 
-    def reply_hours(self, kinds: pd.Series, urgent: pd.Series) -> pd.Series:
-        """Each inquiry's time to be answered: urgent_reply_hours when it is urgent (是);
-        otherwise feedback_reply_hours for 意见建议 and 投诉, inquiry_reply_hours for 咨询
-        and any kind the office added; NaT where neither urgent nor of a kind."""
-        pressing = urgent.eq(True).fillna(False).astype(bool)
-        feedback = kinds.isin(FEEDBACK).fillna(False).astype(bool)
+    def reply_limits(self, kinds: pd.Series, urgent: pd.Series) -> pd.Series:
+        """Each inquiry's time to be answered: urgent_reply_hours when 是否紧急 is 是, else
+        feedback_reply_hours for 意见建议 and 投诉, and inquiry_reply_hours for 咨询 and for
+        an empty or office-added kind."""
         hours = pd.Series(self.numbers["inquiry_reply_hours"], index=kinds.index,
                           dtype="float64")
-        hours[feedback] = self.numbers["feedback_reply_hours"]
-        hours[kinds.isna()] = float("nan")
-        hours[pressing] = self.numbers["urgent_reply_hours"]
+        hours[kinds.isin(FEEDBACK).fillna(False).astype(bool)] = \
+            self.numbers["feedback_reply_hours"]
+        hours[urgent.eq(True).fillna(False).astype(bool)] = self.numbers["urgent_reply_hours"]
         return pd.to_timedelta(hours, unit="h")
 
     def target(self, kpi: str) -> float:

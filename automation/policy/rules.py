@@ -84,6 +84,30 @@ RULE_SPECS: dict[str, RuleSpec] = {r.key: r for r in (
         roles=("office_department", "head_role", "president_role"),
     ),
     RuleSpec(
+        "budget_approval_pending", "finance.budgets",
+        title=L("预算提交后超过 {budget_approval_workdays} 个工作日未完成审批",
+                "預算提交後超過 {budget_approval_workdays} 個工作日未完成審批",
+                "Budget not approved within {budget_approval_workdays} working days"),
+        todo=L("主席团未审批的，请{president_role}审批并填写「主席团审批日期」；指导老师未审批的，"
+               "请预算所属部门的{head_role}联系指导老师，审批后填写「指导老师审批日期」。",
+               "主席團未審批的，請{president_role}審批並填寫「主席團審批日期」；指導老師未審批的，"
+               "請預算所屬部門的{head_role}聯繫指導老師，審批後填寫「指導老師審批日期」。",
+               "Where the presidium has not approved it, the {president_role} approves it and "
+               "records the date; where the advisor has not, the {head_role} of the budget's "
+               "department asks the advisor and records the advisor's approval date."),
+        when=L("已提交审批，主席团或指导老师审批日期未填，提交后超过 {budget_approval_workdays} "
+               "个工作日",
+               "已提交審批，主席團或指導老師審批日期未填，提交後超過 {budget_approval_workdays} "
+               "個工作日",
+               "submitted, the presidium's or the advisor's approval date missing, more than "
+               "{budget_approval_workdays} working days after submission"),
+        to=L("{president_role}（主席团审批）；预算所属部门的{head_role}（催办指导老师审批）",
+             "{president_role}（主席團審批）；預算所屬部門的{head_role}（催辦指導老師審批）",
+             "the {president_role} (the presidium's approval); the {head_role} of the "
+             "budget's department (to chase the advisor's)"),
+        numbers=("budget_approval_workdays",), roles=("president_role", "head_role"),
+    ),
+    RuleSpec(
         "case_response_overdue", "cases.cases",
         title=L("权益案件超过 {case_response_hours} 小时未首次回复",
                 "權益案件超過 {case_response_hours} 小時未首次回覆",
@@ -178,6 +202,73 @@ RULE_SPECS: dict[str, RuleSpec] = {r.key: r for r in (
                     "after {task_escalate_workdays} working days overdue: the {head_role} of "
                     "the task's department"),
         numbers=("task_escalate_workdays",), roles=("head_role",),
+    ),
+    RuleSpec(
+        "document_flow_overdue", "cases.documents",
+        title=L("公文超过 {document_flow_hours} 小时（紧急 {document_flow_urgent_hours} 小时）"
+                "未流转",
+                "公文超過 {document_flow_hours} 小時（緊急 {document_flow_urgent_hours} 小時）"
+                "未流轉",
+                "Document not routed within {document_flow_hours} h "
+                "({document_flow_urgent_hours} h if urgent)"),
+        todo=L("请立即把文件送达需要办理的人，填写「流转完成时间」，并把「状态」改为“办理中”。",
+               "請立即把文件送達需要辦理的人，填寫「流轉完成時間」，並把「狀態」改為「辦理中」。",
+               "Please deliver the document to whoever must act on it now, record the routing "
+               "time and set the status to In progress."),
+        when=L("待流转，收到 {document_flow_hours} 小时后（紧急文件 {document_flow_urgent_hours} "
+               "小时后）仍未流转",
+               "待流轉，收到 {document_flow_hours} 小時後（緊急文件 {document_flow_urgent_hours} "
+               "小時後）仍未流轉",
+               "to route, not routed {document_flow_hours} h after receipt "
+               "({document_flow_urgent_hours} h for an urgent one)"),
+        to=L("承办人", "承辦人", "the handler"),
+        escalates=L("{office_department}{head_role}", "{office_department}{head_role}",
+                    "the {head_role} of {office_department}"),
+        numbers=("document_flow_hours", "document_flow_urgent_hours"),
+        roles=("office_department", "head_role"),
+    ),
+    RuleSpec(
+        "inquiry_reply_overdue", "cases.inquiries",
+        title=L("咨询与反馈超过答复时限未回复", "諮詢與反饋超過答覆時限未回覆",
+                "Inquiry not answered in time"),
+        todo=L("请尽快答复提出人，填写「回复时间」，并把「状态」改为“已回复”（咨询 "
+               "{inquiry_reply_hours} 小时、意见建议和投诉 {feedback_reply_hours} 小时、紧急事项 "
+               "{urgent_reply_hours} 小时内答复）。",
+               "請盡快答覆提出人，填寫「回覆時間」，並把「狀態」改為「已回覆」（諮詢 "
+               "{inquiry_reply_hours} 小時、意見建議和投訴 {feedback_reply_hours} 小時、緊急事項 "
+               "{urgent_reply_hours} 小時內答覆）。",
+               "Please answer the person who asked, record the reply time and set the status "
+               "to Replied (questions within {inquiry_reply_hours} h, suggestions and "
+               "complaints within {feedback_reply_hours} h, urgent matters within "
+               "{urgent_reply_hours} h)."),
+        when=L("待回复，收到后超过答复时限（咨询 {inquiry_reply_hours} 小时，意见建议和投诉 "
+               "{feedback_reply_hours} 小时，紧急事项 {urgent_reply_hours} 小时）仍未回复",
+               "待回覆，收到後超過答覆時限（諮詢 {inquiry_reply_hours} 小時，意見建議和投訴 "
+               "{feedback_reply_hours} 小時，緊急事項 {urgent_reply_hours} 小時）仍未回覆",
+               "awaiting a reply past its reply time ({inquiry_reply_hours} h for a question, "
+               "{feedback_reply_hours} h for a suggestion or complaint, {urgent_reply_hours} h "
+               "if urgent)"),
+        to=L("承办人", "承辦人", "the handler"),
+        escalates=L("承办人所在部门的{head_role}", "承辦人所在部門的{head_role}",
+                    "the {head_role} of the handler's department"),
+        numbers=("inquiry_reply_hours", "feedback_reply_hours", "urgent_reply_hours"),
+        roles=("head_role",),
+    ),
+    RuleSpec(
+        "fix_overdue", "cases.inquiries",
+        title=L("整改已过整改期限", "整改已過整改期限", "Fix past its deadline"),
+        todo=L("请尽快完成整改，完成后填写「整改完成日期」；如需延期请与{office_department}"
+               "{head_role}沟通。",
+               "請盡快完成整改，完成後填寫「整改完成日期」；如需延期請與{office_department}"
+               "{head_role}溝通。",
+               "Please finish the fix and record the date it was done; talk to the "
+               "{head_role} of {office_department} if it needs more time."),
+        when=L("需要整改，未完成，已过整改期限", "需要整改，未完成，已過整改期限",
+               "needs a fix, not fixed, past its fix deadline"),
+        to=L("承办人", "承辦人", "the handler"),
+        escalates=L("{office_department}{head_role}", "{office_department}{head_role}",
+                    "the {head_role} of {office_department}"),
+        roles=("office_department", "head_role"),
     ),
 )}
 """Every rule, in the order a digest lists them."""

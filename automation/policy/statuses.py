@@ -17,10 +17,16 @@ GOOD_ATTENDANCE = ("出勤", "迟到")
 TRAINING = "培训"
 MAJOR_MEETING = "重大"
 GOOD_CONDITION = "完好"
+DOCUMENT_TO_ROUTE = "待流转"
+"""A document received and not yet delivered to whoever must act: chased by the hour."""
+DOCUMENT_DONE = "已办结"
 URGENT = "紧急"
-"""A document's urgency that takes document_flow_urgent_hours."""
+"""The urgency of a document routed within document_flow_urgent_hours."""
+AWAITING_REPLY = "待回复"
+QUESTION = "咨询"
+"""The inquiry kind answered within inquiry_reply_hours."""
 FEEDBACK = ("意见建议", "投诉")
-"""Inquiry kinds answered within feedback_reply_hours."""
+"""The inquiry kinds answered within feedback_reply_hours."""
 SERVING = "在任"
 LEFT = "离任"
 

@@ -87,16 +87,19 @@ def reminder_outputs(config: OfficeConfig, report: RemindReport) -> list[Path]:
 
 def remind_and_publish(config: OfficeConfig, *, today: date | None = None,
                        dry_run: bool = False, office: OfficeData | None = None,
-                       open_channel: Any = None, tabs: bool = True
+                       open_channel: Any = None, tabs: bool = True, only_news: bool = False
                        ) -> Published[RemindReport]:
     """`clerk remind`: send what is due, then write the reminder log files and (with
     `tabs`, which the buttons and the nightly job leave to themselves) each register's
-    提醒记录 tab."""
+    提醒记录 tab. `only_news` (the every-N-minutes run) writes them only when this run
+    recorded something: a run that found nothing new leaves every file as it was."""
     from ..reminders.remind import remind
 
     report = remind(config, today=today, dry_run=dry_run, office=office,
                     open_channel=open_channel)
     done: Published[RemindReport] = Published(report)
+    if only_news and not (report.sent or report.failed or report.in_doubt):
+        return done
     done.files = reminder_outputs(config, report)
     if tabs and report.log is not None and report.office is not None:
         done.tabs = write_tabs(config, report.office,

@@ -235,6 +235,31 @@ def expense_audit_overdue(ctx: Context, expenses: pd.DataFrame) -> list[Send]:
             Send(escalate, ctx.president(), 1, deadline, "president")]
 
 
+def budget_approval_due(budgets: pd.DataFrame, calendar: WorkCalendar,
+                        policy: Policy) -> pd.Series:
+    """The last day a budget's approvals are due: budget_approval_workdays after it was
+    submitted (NaT when it was not)."""
+    return calendar.add_workdays_series(budgets["submitted_on"],
+                                        policy.workdays("budget_approval_workdays"))
+
+
+@rule("budget_approval_pending")
+def budget_approval_pending(ctx: Context, budgets: pd.DataFrame) -> list[Send]:
+    """Submitted, an approval date missing, beyond budget_approval_workdays: the president
+    for the presidium's approval, the head of the budget's department to chase the
+    advisor's (one line, not two, for a head who is the president and owes both)."""
+    deadline = budget_approval_due(budgets, ctx.calendar, ctx.policy)
+    late = budgets["submitted_on"].notna() & (pd.Timestamp(ctx.today) > deadline)
+    presidium = late & budgets["presidium_approved_on"].isna()
+    advisor = late & budgets["advisor_approved_on"].isna()
+    president = ctx.president()
+    heads = ctx.heads_of(budgets["department"])
+    if president is not None:
+        advisor &= ~(presidium & heads.eq(president).fillna(False).astype(bool))
+    return [Send(presidium, president, 0, deadline, "president"),
+            Send(advisor, heads, 0, deadline, "department_head")]
+
+
 # -- cases -----------------------------------------------------------------------------
 
 
@@ -317,6 +342,59 @@ def task_overdue(ctx: Context, tasks: pd.DataFrame) -> list[Send]:
     return [Send(late, tasks["owner_id"], 0, tasks["due_on"], "owner"),
             Send(escalate, ctx.heads_of(department), 1, tasks["due_on"],
                  "department_head")]
+
+
+# -- office affairs: documents, inquiries and their fixes ------------------------------
+
+
+def _yes(column: pd.Series) -> pd.Series:
+    """A 是/否 column that says 是 (an empty cell is not a yes)."""
+    return column.eq(True).fillna(False).astype(bool)
+
+
+def document_flow_due(documents: pd.DataFrame, policy: Policy) -> pd.Series:
+    """When each document must be routed: received_at + the hours of its urgency."""
+    return documents["received_at"] + policy.flow_limits(documents["urgency"])
+
+
+def inquiry_reply_due(inquiries: pd.DataFrame, policy: Policy) -> pd.Series:
+    """When each inquiry must be answered: received_at + the reply hours of its kind (or
+    urgent_reply_hours when it is urgent)."""
+    return inquiries["received_at"] + policy.reply_limits(inquiries["kind"],
+                                                          inquiries["urgent"])
+
+
+@rule("document_flow_overdue")
+def document_flow_overdue(ctx: Context, documents: pd.DataFrame) -> list[Send]:
+    """A document still 待流转, not routed document_flow_hours (紧急:
+    document_flow_urgent_hours) after it was received: clock hours, as of `now`."""
+    deadline = document_flow_due(documents, ctx.policy)
+    late = (documents["status"].eq(S.DOCUMENT_TO_ROUTE).fillna(False).astype(bool)
+            & documents["forwarded_at"].isna() & (pd.Timestamp(ctx.now) > deadline))
+    return [Send(late, documents["handler_id"], 0, deadline, "handler"),
+            Send(late, ctx.office_head(), 1, deadline, "office_head")]
+
+
+@rule("inquiry_reply_overdue")
+def inquiry_reply_overdue(ctx: Context, inquiries: pd.DataFrame) -> list[Send]:
+    """An inquiry 待回复 with no reply past the reply hours of its kind: the handler, and
+    the head of the handler's department."""
+    deadline = inquiry_reply_due(inquiries, ctx.policy)
+    late = (inquiries["status"].eq(S.AWAITING_REPLY).fillna(False).astype(bool)
+            & inquiries["replied_at"].isna() & (pd.Timestamp(ctx.now) > deadline))
+    heads = ctx.heads_of(ctx.department_of(inquiries["handler_id"]))
+    return [Send(late, inquiries["handler_id"], 0, deadline, "handler"),
+            Send(late, heads, 1, deadline, "department_head")]
+
+
+@rule("fix_overdue")
+def fix_overdue(ctx: Context, inquiries: pd.DataFrame) -> list[Send]:
+    """A fix (需要整改 是) not done by its fix_due_on: the handler, and the head of
+    office_department."""
+    late = (_yes(inquiries["needs_fix"]) & inquiries["fixed_on"].isna()
+            & (inquiries["fix_due_on"] < pd.Timestamp(ctx.today)))
+    return [Send(late, inquiries["handler_id"], 0, inquiries["fix_due_on"], "handler"),
+            Send(late, ctx.office_head(), 1, inquiries["fix_due_on"], "office_head")]
 
 
 def _every_rule() -> dict[str, Rule]:
