@@ -45,7 +45,7 @@ import automation
 from automation.config import config_from_dict
 from automation.registers import REGISTERS, Kind, Table
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 20250901
 TEXT_DATE_RATE = 0.03
 """Share of date cells typed as text ('2025/3/5', '2025年3月5日', ...) instead of a date cell."""
@@ -65,6 +65,9 @@ ROWS = {
     "finance.expenses": 20_000,
     "cases.cases": 10_000,
     "cases.lost_found": 2_000,
+    "cases.documents": 5_000,
+    "cases.inquiries": 5_000,
+    "cases.surveys": 5_000,
 }
 
 TARGET_READ_RATIO = 2.0
@@ -249,6 +252,9 @@ class Generator:
             "finance.expenses": self.expenses(),
             "cases.cases": self.cases(),
             "cases.lost_found": self.lost_found(),
+            "cases.documents": self.documents(),
+            "cases.inquiries": self.inquiries(),
+            "cases.surveys": self.surveys(),
         }
         out: dict[str, dict[str, list[Any]]] = {}
         for name, columns in tables.items():
@@ -443,6 +449,7 @@ class Generator:
             "advisor_approved_on": self.cells(self.plus_days(presidium, 0, 10),
                                               self.chance(0.8, n)),
             "period": self.pick(["2024-fall", "2025-spring", "2025-fall"], n),
+            "submitted_on": self.cells(self.plus_days(presidium, -3, 0), self.chance(0.7, n)),
         }
 
     def expenses(self) -> dict[str, Any]:
@@ -515,6 +522,64 @@ class Generator:
             "status": status,
             "claimed_on": self.cells(self.plus_days(found, 0, 30), claimed),
             "claimant": self.blank(self.names(n), claimed),
+        }
+
+    def documents(self) -> dict[str, Any]:
+        n = self.n["cases.documents"]
+        received = self.stamps(n, "2024-09-01", "2025-12-10")
+        status = self.pick(["待流转", "办理中", "已办结"], n, [5, 25, 70])
+        return {
+            "doc_id": self.ids("GW", n, 6),
+            "title": self.pick([f"关于{a}的通知" for a in ACTIVITIES], n),
+            "direction": self.pick(["收文", "发文"], n, [80, 20]),
+            "urgency": self.pick(["普通", "紧急"], n, [85, 15]),
+            "received_at": self.cells(received),
+            "handler_id": self.pick(self.member_ids.tolist(), n),
+            "forwarded_at": self.cells(self.plus_seconds(received, 600, 10 * 3600),
+                                       status != "待流转"),
+            "due_on": self.cells(self.plus_days(received.astype("datetime64[D]"), 2, 10),
+                                 self.chance(0.8, n)),
+            "done_on": self.cells(self.plus_days(received.astype("datetime64[D]"), 1, 12),
+                                  status == "已办结"),
+            "status": status,
+        }
+
+    def inquiries(self) -> dict[str, Any]:
+        n = self.n["cases.inquiries"]
+        received = self.stamps(n, "2024-09-01", "2025-12-10")
+        status = self.pick(["待回复", "已回复", "整改中", "已完结"], n, [5, 45, 10, 40])
+        fix = np.isin(status, ["整改中", "已完结"]) & self.chance(0.8, n)
+        day = received.astype("datetime64[D]")
+        return {
+            "inquiry_id": self.ids("ZX", n, 6),
+            "received_at": self.cells(received),
+            "kind": self.pick(["咨询", "意见建议", "投诉"], n, [50, 30, 20]),
+            "urgent": self.blank(self.pick(["是", "否"], n, [10, 90]), self.chance(0.8, n)),
+            "channel": self.blank(self.pick(CHANNELS, n), self.chance(0.9, n)),
+            "summary": self.pick([s for c in CASE_SUMMARIES.values() for s in c], n),
+            "asker": self.blank(self.names(n), self.chance(0.5, n)),
+            "asker_contact": self.blank(self.phones(n), self.chance(0.4, n)),
+            "handler_id": self.pick(self.member_ids.tolist(), n),
+            "replied_at": self.cells(self.plus_seconds(received, 600, 72 * 3600),
+                                     status != "待回复"),
+            "needs_fix": self.blank(np.where(fix, "是", "否"), status != "待回复"),
+            "fix_due_on": self.cells(self.plus_days(day, 7, 21), fix),
+            "fixed_on": self.cells(self.plus_days(day, 3, 25), fix & (status == "已完结")),
+            "status": status,
+        }
+
+    def surveys(self) -> dict[str, Any]:
+        n = self.n["cases.surveys"]
+        scale = self.pick([5, 10, 100], n, [60, 25, 15]).astype(int)
+        score = np.round(self.rng.uniform(0.5, 1.0, n) * scale, 1)
+        return {
+            "survey_id": self.pick(["期中满意度测评", "期末满意度测评"], n),
+            "date": self.cells(self.days(n, "2024-10-01", "2025-12-10")),
+            "department": self.pick(DEPARTMENTS, n),
+            "respondent": self.blank(self.names(n), self.chance(0.3, n)),
+            "score": score,
+            "scale": self.blank(scale.astype(float), scale != 5),
+            "comment": self.blank(self.pick(RESOLUTIONS, n), self.chance(0.2, n)),
         }
 
     # defects
