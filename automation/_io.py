@@ -21,12 +21,21 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 CHUNK = 1 << 20
+_UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
+
+
+def safe_file_name(name: str) -> str:
+    """A sheet or office name usable as a file name on Windows as well as Linux."""
+    cleaned = _UNSAFE_NAME.sub("_", name).strip().rstrip(". ") or "_"
+    return f"_{cleaned}" if _RESERVED.match(cleaned) else cleaned
 
 
 def temp_path(path: Path, *, keep_suffix: bool = False, marker: str | None = None) -> Path:
@@ -98,10 +107,22 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def copy_hashed(source: Path, target: Path) -> str:
+    """Copy `source` to `target` byte for byte in 1 MiB blocks and return the SHA-256 of
+    what was copied (the copy's, whatever happens to `source` meanwhile)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        while block := src.read(CHUNK):
+            digest.update(block)
+            dst.write(block)
+    return digest.hexdigest()
+
+
 def sha256_text(text: str) -> str:
     """The SHA-256 of text's UTF-8 bytes as hex (stable names and ids made from keys)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-__all__ = ["atomic_path", "sha256_file", "sha256_text", "sync", "temp_path", "write_bytes",
-           "write_text"]
+__all__ = ["atomic_path", "copy_hashed", "safe_file_name", "sha256_file", "sha256_text",
+           "sync", "temp_path", "write_bytes", "write_text"]

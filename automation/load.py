@@ -10,7 +10,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
@@ -25,6 +24,7 @@ from .normalize import (
     empty_column,
     normalize_column,
     serials_to_dates,
+    zones_apart,
 )
 from .registers import REGISTERS, Kind, Register
 from .sources.base import RawWorkbook, Source
@@ -55,30 +55,30 @@ class OfficeData:
 
 
 def source_for(config: OfficeConfig, register: str) -> Source | None:
-    """The configured source of a register, or None when the config names none."""
+    """The configured source of a register, or None when the config names none: the one
+    place that chooses the kind of source (loading, the archive and write-back then go
+    through the `Source` protocol alone)."""
     spec = config.register_source(register)
     if spec is None:
         return None
     if isinstance(spec, str):
-        return FileSource(config.resolve(spec))
+        return FileSource(config.resolve(spec), spec)
     return GoogleSource(config, register, spec.google_sheet)
 
 
-def _known_zone(name: str | None) -> bool:
-    try:
-        return bool(name) and ZoneInfo(str(name)) is not None
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
+def sources_for(config: OfficeConfig, registers: Iterable[str] | None = None
+                ) -> list[tuple[str, Source]]:
+    """(register, source) for each configured register (or those named), in order."""
+    wanted = list(registers) if registers else list(REGISTERS)
+    return [(key, source) for key in wanted if (source := source_for(config, key))]
 
 
 def context_for(config: OfficeConfig, workbook: RawWorkbook) -> Context:
-    zone = workbook.time_zone if _known_zone(workbook.time_zone) else None
     return Context(
         date1904=workbook.date1904,
         enum_values={d: config.enum_values(d) for d in config.enums},
         phone_pattern=config.validation.phone_pattern,
-        time_zones=(zone, config.office.timezone)
-        if zone and zone != config.office.timezone else None,
+        time_zones=zones_apart(workbook.time_zone, config.office.timezone),
         serial_dates=workbook.serial_dates,
     )
 
@@ -272,17 +272,18 @@ def _read_checked_in_children(
 
 def iter_registers(
     config: OfficeConfig, registers: Iterable[str] | None = None,
-    cache: LoadCache | None = None,
+    cache: LoadCache | None = None, workbooks: dict[str, RawWorkbook] | None = None,
 ) -> Iterator[tuple[str, dict[str, TypedTable], list[Finding]]]:
     """(register, typed tables, findings met reading them) for each configured register,
     in the order they finish reading, so a caller can work on one while others read.
     With a `cache` (a long-running process's), unchanged workbook files are not read again.
+    With `workbooks`, each workbook read is also kept there as read (the archive makes its
+    CSVs and redacted copies from them instead of reading every copy a second time).
 
     The cyclic garbage collector is paused meanwhile: reading makes millions of cell
     objects and no cycles, and its passes over them cost more than a tenth of a run.
     """
-    wanted = list(registers) if registers else list(REGISTERS)
-    sources = [(key, source) for key in wanted if (source := source_for(config, key))]
+    sources = sources_for(config, registers)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -291,6 +292,8 @@ def iter_registers(
             return
         for key, workbook in _read_all(sources):
             tables, findings = read_register(REGISTERS[key], workbook, config)
+            if workbooks is not None:
+                workbooks[key] = workbook
             yield key, tables, findings
     finally:
         if was_enabled:

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -75,6 +76,18 @@ class Context:
 
     def enum_lookup(self, domain: str) -> dict[str, str]:
         return _enum_lookup(domain, tuple(self.enum_values.get(domain, ())))
+
+
+def zones_apart(workbook_zone: str | None, office_zone: str) -> tuple[str, str] | None:
+    """(the workbook's time zone, the office's) when the workbook names a zone that exists
+    and differs from the office's: its date-times are then moved across (`Context`)."""
+    try:
+        known = bool(workbook_zone) and ZoneInfo(str(workbook_zone)) is not None
+    except (ZoneInfoNotFoundError, ValueError):
+        known = False
+    if not known or workbook_zone == office_zone:
+        return None
+    return str(workbook_zone), office_zone
 
 
 def _enum_lookup(domain: str, configured: tuple[str, ...]) -> dict[str, str]:

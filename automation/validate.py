@@ -11,6 +11,7 @@ from .config import OfficeConfig
 from .errors import UsageError
 from .load import OfficeData, collect, iter_registers
 from .registers import REGISTERS
+from .sources.base import RawWorkbook
 
 
 @dataclass
@@ -52,8 +53,11 @@ def validate_office(
     config: OfficeConfig,
     registers: Iterable[str] | None = None,
     office: OfficeData | None = None,
+    *,
+    workbooks: dict[str, RawWorkbook] | None = None,
 ) -> ValidationResult:
-    """Check the named registers (default: all configured) and everything they refer to."""
+    """Check the named registers (default: all configured) and everything they refer to.
+    `workbooks` (when reading here) receives each register's workbook as read."""
     wanted = list(registers) if registers else list(REGISTERS)
     for name in wanted:
         if name not in REGISTERS:
@@ -66,7 +70,7 @@ def validate_office(
 
         def checked_as_read() -> Iterator[tuple[str, dict, list[Finding]]]:
             for key, tables, findings in iter_registers(
-                config, [r for r in REGISTERS if r in needed]
+                config, [r for r in REGISTERS if r in needed], workbooks=workbooks
             ):
                 checked.extend(table_checks(tables))  # while the next workbook reads
                 yield key, tables, findings

@@ -14,7 +14,7 @@ import xlsxwriter
 from conftest import CSV_FILTER, clerk, soffice_convert, soffice_path, write_config, write_xlsx
 
 from automation._io import sha256_file as fingerprint
-from automation.sinks.xlsx_tabs import lock_holder, write_owned_tabs
+from automation.sources.xlsx_tabs import lock_holder, write_owned_tabs
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
@@ -117,7 +117,7 @@ def test_nothing_is_written_when_the_file_changed_after_reading(tmp_path):
     seen = fingerprint(path)
     write_xlsx(path, {"物资台账": ITEMS})  # someone saved it meanwhile
     changed = path.read_bytes()
-    from automation.sinks.xlsx_tabs import WriteBackSkipped
+    from automation.sources.xlsx_tabs import WriteBackSkipped
 
     try:
         write_owned_tabs(path, {"校验结果": [["x"]]}, expected=seen, backups=tmp_path / "b")

@@ -3,6 +3,10 @@ the registers byte for byte, a CSV per sheet, the period's reports and the hando
 checklist; `--redact` masks personal data everywhere in it; `verify` and `prune` keep
 the snapshots honest and within their retention period.
 
+A run is three steps: the sources are frozen and loaded once (`snapshot.py`: each
+`Source.snapshot`, then `load`), everything is published into a staging bag through
+`automation/publish`, and the bag takes its final name only after its own check.
+
 >>> report = archive_period(config, "2025-fall", today=date(2026, 2, 1))  # doctest: +SKIP
 >>> verify(report.path).ok                                                # doctest: +SKIP
 True
@@ -11,7 +15,6 @@ True
 from __future__ import annotations
 
 import calendar as month_days
-import hashlib
 import os
 import shutil
 import tempfile
@@ -21,42 +24,37 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import bagit
 
 from .. import __version__, statedb
-from .._io import sha256_file
+from .._io import safe_file_name
 from ..checks.findings import Finding
 from ..config import OfficeConfig
-from ..errors import ClerkError, SourceError, UsageError
+from ..errors import ClerkError, UsageError
 from ..i18n import current_locale, t
 from ..kpi import kpi_trend, load_units, unit_kpis
 from ..kpi.periods import Period, parse_period
-from ..layout import locate_tables
-from ..load import context_for
-from ..normalize import is_date_serial, serial_to_date
 from ..publish.files import (
     checklist_files,
     kpi_files,
     monthly_files,
+    register_files,
     reminder_log_files,
     validation_files,
 )
-from ..registers import REGISTERS, Kind
-from ..reports.cells import csv_bytes
-from ..sources.base import RawSheet, RawWorkbook
-from ..sources.files import FileSource
-from ..sources.google import GoogleSource, connection_for
-from ..validate import ValidationResult, validate_office
+from ..validate import ValidationResult
 from ..workdays import calendar_for
 from .bag import Verification, fingerprint, make_bag, read_info, verify, verify_folder, zip_bag
 from .handover import Col, handover_checklist
 from .redact import Redactor
-from .render import (
-    safe_file_name,
-    sheet_csv_names,
-    write_values_xlsx,
+from .snapshot import (
+    Frozen,
+    findings_in_bag,
+    freeze_sources,
+    load_snapshot,
+    redacted_sheets,
+    snapshot_config,
 )
 
 __all__ = ["ArchiveReport", "PruneReport", "archive_period", "prune", "verify"]
@@ -116,154 +114,24 @@ def retention_class(config: OfficeConfig, period: Period, chosen: str | None) ->
 # --------------------------------------------------------------------------- building
 
 
-@dataclass
-class _Register:
-    key: str
-    spec: str
-    original: Path
-    read_from: Path
-    """The byte-for-byte copy everything is made from (inside the bag unless redacted)."""
-    archived: Path
-    """Where the register is in the bag: that copy, or its redacted values-only export."""
-    sha256: str
-    workbook: RawWorkbook | None = None
-
-
-def _copy(source: Path, target: Path) -> str:
-    """Copy `source` to `target` byte for byte and return the SHA-256 of what was copied
-    (the copy is what everything else in the bag is made from)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    try:
-        with source.open("rb") as src, target.open("wb") as dst:
-            while block := src.read(1024 * 1024):
-                digest.update(block)
-                dst.write(block)
-    except FileNotFoundError:
-        raise SourceError("source.not_found", path=str(source)) from None
-    except PermissionError:
-        raise SourceError("source.locked", path=str(source)) from None
-    return digest.hexdigest()
-
-
-def _snapshot_sources(config: OfficeConfig, payload: Path, work: Path, redact: bool,
-                      created: datetime) -> list[_Register]:
-    """Copy each register's workbook once; the copy is read, checked and archived, so an
-    officer saving the file meanwhile cannot make the bag disagree with itself."""
-    registers: list[_Register] = []
-    for key in REGISTERS:
-        spec = config.register_source(key)
-        if spec is None:
-            continue
-        if not isinstance(spec, str):
-            registers.append(_google_register(config, key, spec.google_sheet, payload, work,
-                                              redact, created))
-            continue
-        original = config.resolve(spec)
-        name = safe_file_name(original.name)
-        archived = payload / "registers" / key / (f"{Path(name).stem}.xlsx" if redact else name)
-        read_from = work / key / name if redact else archived
-        registers.append(_Register(key, spec, original, read_from, archived,
-                                   _copy(original, read_from)))
-    return registers
-
-
-def _google_register(config: OfficeConfig, key: str, sheet_key: str, payload: Path,
-                     work: Path, redact: bool, created: datetime) -> _Register:
-    """A Google spreadsheet is read once (2 API calls) and kept as a values-only xlsx with
-    its dates as dates; that export is what the bag holds and everything is made from."""
-    source = GoogleSource(config, key, sheet_key)
-    workbook = source.read()
-    title = connection_for(config).metadata(sheet_key, key).title
-    name = safe_file_name(f"{title or key}.xlsx")
-    archived = payload / "registers" / key / name
-    read_from = work / key / name if redact else archived
-    read_from.parent.mkdir(parents=True, exist_ok=True)
-    write_values_xlsx(dated_sheets(key, workbook, config), read_from, title=title,
-                      created=created)
-    digest = sha256_file(read_from)
-    return _Register(key, source.label, read_from, read_from, archived, digest)
-
-
-def dated_sheets(register: str, workbook: RawWorkbook, config: OfficeConfig) -> list[RawSheet]:
-    """The workbook's sheets with the serial numbers of its date and date-time columns
-    turned into dates (date-times in the office's time zone), as a file would hold them."""
-    zones = context_for(config, workbook).time_zones
-    converted: dict[str, RawSheet] = {}
-    for located in locate_tables(REGISTERS[register], workbook).values():
-        name = located.sheet.name
-        sheet = converted.setdefault(name, replace(
-            located.sheet, rows=[list(row) for row in located.sheet.rows]))
-        for column_key, index in located.columns.items():
-            kind = located.table.column(column_key).kind
-            if kind not in (Kind.DATE, Kind.DATETIME):
-                continue
-            for row in sheet.rows[located.header_row + 1:]:
-                if index < len(row) and is_date_serial(row[index]):
-                    moment = serial_to_date(row[index])
-                    if kind is Kind.DATETIME and zones and isinstance(moment, datetime):
-                        moment = moment.replace(tzinfo=ZoneInfo(zones[0])).astimezone(
-                            ZoneInfo(zones[1])).replace(tzinfo=None)
-                    row[index] = moment
-    return [converted.get(sheet.name, sheet) for sheet in workbook.sheets]
-
-
-def _snapshot_config(config: OfficeConfig, registers: list[_Register]) -> OfficeConfig:
-    update = {r.key: str(r.read_from.resolve()) for r in registers}
-    return config.model_copy(update={"registers": config.registers.model_copy(update=update)})
-
-
-def redacted_sheets(register: str, workbook: RawWorkbook, redactor: Redactor
-                    ) -> list[RawSheet]:
-    """The workbook's sheets with every personal column masked below its header and every
-    known personal value swept from all other cells."""
-    personal: dict[str, tuple[int, set[int]]] = {}
-    for located in locate_tables(REGISTERS[register], workbook).values():
-        columns = {index for key, index in located.columns.items()
-                   if located.table.column(key).pii}
-        personal[located.sheet.name] = (located.header_row, columns)
-    sheets = []
-    for sheet in workbook.sheets:
-        header, columns = personal.get(sheet.name, (-1, set()))
-        rows = [[redactor.value(v, r > header and c in columns) for c, v in enumerate(row)]
-                for r, row in enumerate(sheet.rows)]
-        sheets.append(replace(sheet, rows=rows, errors=dict(sheet.errors)))
-    return sheets
-
-
-def _write_registers(registers: list[_Register], payload: Path, redactor: Redactor | None,
+def _write_registers(registers: list[Frozen], payload: Path, redactor: Redactor | None,
                      created: datetime) -> None:
     for register in registers:
         assert register.workbook is not None
         folder = payload / "registers" / register.key
-        sheets = register.workbook.sheets
-        if redactor is not None:
-            sheets = redacted_sheets(register.key, register.workbook, redactor)
-            folder.mkdir(parents=True, exist_ok=True)
-            write_values_xlsx(sheets, register.archived, title=register.key, created=created)
-        csv_folder = folder / "csv"
-        csv_folder.mkdir(parents=True, exist_ok=True)
-        for sheet, name in zip(sheets, sheet_csv_names(sheets), strict=True):
-            (csv_folder / name).write_bytes(csv_bytes(sheet.rows))
-
-
-def _findings_in_bag(findings: list[Finding], registers: list[_Register], payload: Path
-                     ) -> list[Finding]:
-    """Findings pointing at the archived copies instead of the office's own files, by
-    their path inside the payload (`registers/roster/roster.xlsx`)."""
-    where = {}
-    for r in registers:
-        inside = r.archived.relative_to(payload).as_posix()
-        where[str(r.original)] = where[str(r.read_from.resolve())] = inside
-    return [replace(f, source=where.get(f.source, f.source)) for f in findings]
+        if redactor is None:
+            register_files(register.workbook.sheets, folder, created=created)
+        else:
+            register_files(redacted_sheets(register.key, register.workbook, redactor), folder,
+                           created=created, values_copy=register.archived, title=register.key)
 
 
 def _write_reports(config: OfficeConfig, result: ValidationResult, findings: list[Finding],
-                   registers: list[_Register], office: Any, period: Period, today: date,
+                   registers: list[Frozen], office: Any, period: Period, today: date,
                    payload: Path, generated: datetime, loc: str) -> None:
     reports = payload / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    inside = ValidationResult(_findings_in_bag(findings, registers, payload),
+    inside = ValidationResult(findings_in_bag(findings, registers, payload),
                               result.rows_checked, office, result.registers)
     validation_files(inside, config, reports, generated=generated, sources_root=payload,
                      locale=loc)
@@ -309,7 +177,7 @@ def _readme(config: OfficeConfig, period: Period, klass: str, until: date | None
 
 
 def _bag_info(config: OfficeConfig, name: str, period: Period, today: date, klass: str,
-              until: date | None, redact: bool, registers: list[_Register],
+              until: date | None, redact: bool, registers: list[Frozen],
               staging: Path, payload_root: str, loc: str) -> dict[str, str | list[str]]:
     copies = []
     for r in registers:
@@ -398,11 +266,9 @@ def archive_period(config: OfficeConfig, period: str, *, today: date | None = No
     staging.mkdir()  # not mkdtemp: the bag gets the usual permissions, not 0700
     try:
         with tempfile.TemporaryDirectory(prefix=f".{name}{PARTIAL}work-", dir=out) as work:
-            registers = _snapshot_sources(config, staging, Path(work), redact, generated)
-            snapshot = _snapshot_config(config, registers)
-            result = validate_office(snapshot)
-            for register in registers:
-                register.workbook = FileSource(register.read_from.resolve()).read()
+            registers = freeze_sources(config, staging, Path(work), redact, generated)
+            snapshot = snapshot_config(config, registers)
+            result = load_snapshot(snapshot, registers)
             redactor = Redactor.for_office(result.office) if redact else None
             office = redactor.office(result.office) if redactor else result.office
             findings = ([replace(f, value=redactor.text(f.value),

@@ -1,17 +1,17 @@
-"""What goes into a snapshot besides the workbooks themselves: one CSV per sheet, a
-values-only xlsx (for a redacted bag or a Google Sheet), and the handover checklist as
-xlsx and HTML. Everything here is deterministic: the same cells give the same bytes."""
+"""What goes into a snapshot besides the workbooks themselves: the names of its CSVs (one
+per sheet) and the handover checklist as xlsx and HTML (the values-only xlsx of a
+redacted or Google-Sheets register is `sources.values_xlsx`). Everything here is
+deterministic: the same cells give the same bytes."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .._cells import cell_text
+from .._io import safe_file_name
 from ..i18n import t
 from ..registers import get_table
 from ..reports.html import write_page
@@ -19,64 +19,11 @@ from ..reports.xlsx import Formats, display_width, new_workbook, sheet_title
 from ..sources.base import RawSheet
 from .handover import Checklist, Col, Section
 
-_UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.I)
-
-
-
-def safe_file_name(name: str) -> str:
-    """A sheet or office name usable as a file name on Windows as well as Linux."""
-    cleaned = _UNSAFE_NAME.sub("_", name).strip().rstrip(". ") or "_"
-    return f"_{cleaned}" if _RESERVED.match(cleaned) else cleaned
-
 
 def sheet_csv_names(sheets: list[RawSheet]) -> list[str]:
     """`01_成员.csv`, …: numbered in workbook order, so names stay unique and sorted."""
     width = max(2, len(str(len(sheets))))
     return [f"{i:0{width}d}_{safe_file_name(s.name)}.csv" for i, s in enumerate(sheets, 1)]
-
-
-# --------------------------------------------------------------------------- values xlsx
-
-
-def write_values_xlsx(sheets: list[RawSheet], path: Path, *, title: str, created: datetime
-                      ) -> Path:
-    """Every sheet's values (no formulas, styles or pictures) in a fresh workbook with the
-    same sheet names, order and visibility: the form a redacted or Google-Sheets register
-    takes in a snapshot."""
-    book = new_workbook(path, title, created)
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
-    moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    clock = book.add_format({"num_format": "hh:mm:ss"})
-    shown = False
-    for raw in sheets:
-        sheet = book.add_worksheet(raw.name)
-        if not raw.visible:
-            sheet.hide()
-        for r, row in enumerate(raw.rows):
-            for c, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, bool):
-                    sheet.write_boolean(r, c, value)
-                elif isinstance(value, int | float):
-                    if value == value:
-                        sheet.write_number(r, c, value)
-                elif isinstance(value, datetime):
-                    sheet.write_datetime(r, c, value, moment)
-                elif isinstance(value, date):
-                    sheet.write_datetime(r, c, datetime.combine(value, time()), day)
-                elif isinstance(value, time):
-                    sheet.write_datetime(r, c, value, clock)
-                else:
-                    sheet.write_string(r, c, cell_text(value))
-        if raw.visible and not shown:
-            sheet.activate()
-            shown = True
-    if not sheets:
-        book.add_worksheet()
-    book.close()
-    return path
 
 
 # --------------------------------------------------------------------------- checklist

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._io import write_text
+from .._io import write_bytes, write_text
 from ..config import OfficeConfig
 from ..load import OfficeData
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..archive.handover import Checklist, Col
     from ..kpi import KpiResult, Period
     from ..policy import Policy
+    from ..sources.base import RawSheet
     from ..validate import ValidationResult
 
 VALIDATION_FORMATS = ("html", "xlsx", "json")
@@ -119,5 +120,25 @@ def checklist_files(checklist: Checklist, folder: Path, locale: str, *, generate
     return [xlsx, html]
 
 
+def register_files(sheets: list[RawSheet], folder: Path, *, created: datetime,
+                   values_copy: Path | None = None, title: str = "") -> list[Path]:
+    """A register as a snapshot keeps it besides its copy: with `values_copy`, its sheets
+    as a values-only xlsx there (a redacted register's only copy, titled `title`), then one
+    CSV per sheet in `folder`/csv (`01_成员.csv`, …)."""
+    from ..archive.render import sheet_csv_names
+    from ..reports.cells import csv_bytes
+    from ..sources.values_xlsx import write_values_xlsx
+
+    written: list[Path] = []
+    if values_copy is not None:
+        values_copy.parent.mkdir(parents=True, exist_ok=True)
+        written.append(write_values_xlsx(sheets, values_copy, title=title, created=created))
+    csv_folder = Path(folder) / "csv"
+    csv_folder.mkdir(parents=True, exist_ok=True)
+    for sheet, name in zip(sheets, sheet_csv_names(sheets), strict=True):
+        written.append(write_bytes(csv_folder / name, csv_bytes(sheet.rows)))
+    return written
+
+
 __all__ = ["VALIDATION_FORMATS", "checklist_files", "kpi_files", "monthly_files",
-           "reminder_log_files", "validation_files"]
+           "register_files", "reminder_log_files", "validation_files"]

@@ -1,15 +1,12 @@
-"""Plain tables as SpreadsheetML: one worksheet part (inline strings, numbers, a frozen
-header), and a whole one-sheet workbook around it.
-
-The write-back puts the part into an officer's workbook without touching its shared
-strings or styles; the reminder log, tens of thousands of lines on a large office, is
+"""Plain tables as SpreadsheetML: a whole one-sheet workbook around the worksheet part
+of `sources.sheetml` (which the write-back puts into an officer's workbook). The
+reminder log, tens of thousands of lines on a large office, is
 written as a whole workbook about three times faster than xlsxwriter writes it, because
 a plain table needs none of xlsxwriter's per-cell bookkeeping.
 """
 
 from __future__ import annotations
 
-import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -17,60 +14,17 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from ..layout import column_letter
+from ..sources.sheetml import ILLEGAL_XML, MAIN_NS, REL_NS, XML_HEAD, sheet_xml
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 EXCEL_MAX_ROWS = 1_048_576
 HEADER_STYLE = 1
 """The style index `table_workbook` gives the header row: bold on light blue."""
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _cell(ref: str, value: Any, style: str) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float) and value == value and abs(value) < 1e15:
-        return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
-    text = _ILLEGAL_XML.sub("", str(value))[:32767]
-    return (f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{escape(text)}'
-            "</t></is></c>")
-
-
-def sheet_xml(rows: list[list[Any]], *, header_style: int | None = None,
-              autofilter: bool = False) -> bytes:
-    """A plain worksheet: inline strings, numbers, frozen header. `header_style` is a
-    style index of the workbook's own styles (none by default: an officer's workbook has
-    its own); `autofilter` puts filter buttons on the header."""
-    width = max((len(r) for r in rows), default=1)
-    letters = [column_letter(c) for c in range(width)]
-    header = f' s="{header_style}"' if header_style is not None else ""
-    body = []
-    for r, row in enumerate(rows, start=1):
-        style = header if r == 1 else ""
-        cells = "".join(_cell(f"{letters[c]}{r}", v, style) for c, v in enumerate(row))
-        body.append(f'<row r="{r}">{cells}</row>')
-    area = f"A1:{letters[-1]}{max(len(rows), 1)}"
-    return (
-        f'{_XML_HEAD}<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">'
-        f'<dimension ref="{area}"/>'
-        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-        'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
-        '<sheetFormatPr defaultRowHeight="15"/>'
-        f'<cols><col min="1" max="{width}" width="18" customWidth="1"/></cols>'
-        f'<sheetData>{"".join(body)}</sheetData>'
-        + (f'<autoFilter ref="{area}"/>' if autofilter and rows else "")
-        + '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-        'footer="0.3"/></worksheet>'
-    ).encode()
-
-
 _STYLES = (
-    f'{_XML_HEAD}<styleSheet xmlns="{MAIN_NS}">'
+    f'{XML_HEAD}<styleSheet xmlns="{MAIN_NS}">'
     '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
     '<fills count="3"><fill><patternFill patternType="none"/></fill>'
@@ -92,14 +46,14 @@ def table_workbook(path: Path, title: str, rows: list[list[Any]],
                    created: datetime | None = None) -> None:
     """A one-sheet xlsx of `rows` (the first is the header: bold, frozen, with filters).
     The same rows and `created` give the same bytes."""
-    name = _ILLEGAL_XML.sub("", title)[:31] or "Sheet1"
+    name = ILLEGAL_XML.sub("", title)[:31] or "Sheet1"
     last_column = column_letter(max((len(r) for r in rows), default=1) - 1)
     area = f"{_quoted(name)}!$A$1:${last_column}${max(len(rows), 1)}"
     stamp = (created or datetime(1980, 1, 1)).timetuple()[:6]
     when = created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else ""
     parts = {
         "[Content_Types].xml": (
-            f'{_XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Default Extension="rels" ContentType="application/'
             'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
             'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
@@ -111,13 +65,13 @@ def table_workbook(path: Path, title: str, rows: list[list[Any]],
             '<Override PartName="/docProps/core.xml" ContentType="application/'
             'vnd.openxmlformats-package.core-properties+xml"/></Types>'),
         "_rels/.rels": (
-            f'{_XML_HEAD}<Relationships xmlns="{_PACKAGE_REL}">'
+            f'{XML_HEAD}<Relationships xmlns="{_PACKAGE_REL}">'
             f'<Relationship Id="rId1" Type="{_DOC_REL}/officeDocument" '
             'Target="xl/workbook.xml"/><Relationship Id="rId2" Type="http://schemas.'
             'openxmlformats.org/package/2006/relationships/metadata/core-properties" '
             'Target="docProps/core.xml"/></Relationships>'),
         "docProps/core.xml": (
-            f'{_XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/'
+            f'{XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/'
             'package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/'
             '1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/'
             f'2001/XMLSchema-instance"><dc:title>{escape(name)}</dc:title>'
@@ -126,14 +80,14 @@ def table_workbook(path: Path, title: str, rows: list[list[Any]],
                if when else "")
             + "</cp:coreProperties>"),
         "xl/workbook.xml": (
-            f'{_XML_HEAD}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><bookViews>'
+            f'{XML_HEAD}<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><bookViews>'
             '<workbookView/></bookViews><sheets>'
             f'<sheet name={quoteattr(name)} sheetId="1" r:id="rId1"/></sheets>'
             '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
             f'hidden="1">{escape(area)}</definedName></definedNames>'
             "</workbook>"),
         "xl/_rels/workbook.xml.rels": (
-            f'{_XML_HEAD}<Relationships xmlns="{_PACKAGE_REL}">'
+            f'{XML_HEAD}<Relationships xmlns="{_PACKAGE_REL}">'
             f'<Relationship Id="rId1" Type="{_DOC_REL}/worksheet" '
             'Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{_DOC_REL}/styles" Target="styles.xml"/>'

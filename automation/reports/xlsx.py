@@ -21,6 +21,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .._io import atomic_path
+from ..sources.values_xlsx import new_workbook
 from .kpi_text import affixes
 from .model import Book, Cell, Chart, Kind, Sheet
 
@@ -84,8 +85,6 @@ FORMATS: dict[str, dict[str, Any]] = {
 EXCEL_MAX_LINKS = 65_530
 """Hyperlinks per worksheet."""
 _SHEET_NAME_FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
-_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False,
-            "strings_to_urls": False}
 
 
 def display_width(text: str) -> int:
@@ -137,13 +136,6 @@ class Formats:
     def total(self, kind: Kind) -> Format:
         name = f"{kind.value}_total"
         return self[name if name in FORMATS else "total"]
-
-
-def new_workbook(path: Path, title: str, created: Any) -> xlsxwriter.Workbook:
-    """An xlsxwriter workbook that never turns text into numbers, formulas or links."""
-    book = xlsxwriter.Workbook(str(path), dict(_OPTIONS))
-    book.set_properties({"title": title, "author": "Sheet Clerk", "created": created})
-    return book
 
 
 def write_xlsx(book: Book, path: Path) -> Path:

@@ -17,16 +17,19 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 
 import python_calamine as calamine
 
-from .._io import sha256_file
+from .._io import copy_hashed, safe_file_name, sha256_file
 from ..errors import SourceError
-from .base import RawSheet, RawWorkbook
+from ..i18n import t
+from .base import RawSheet, RawWorkbook, Snapshot, Tabs
 from .readable import open_readable, readable_copy
 from .safety import WorkbookFacts, inspect_workbook
+from .xlsx_tabs import write_owned_tabs
 
 _CODEPAGE = re.compile(r"Codepage ([0-9A-Fa-f]+) not found")
 """python-calamine's refusal of a BIFF workbook whose CODEPAGE record it does not know
@@ -35,9 +38,11 @@ _CODEPAGE = re.compile(r"Codepage ([0-9A-Fa-f]+) not found")
 
 @dataclass
 class FileSource:
-    """A workbook file. Read-only here: write-back lives elsewhere and is opt-in."""
+    """A workbook file. Read-only but for `write_tabs` (opt-in, `[output] write_back`)."""
 
     path: Path
+    spec: str | None = None
+    """The path as office.toml writes it (what a snapshot records), when it came from there."""
 
     @property
     def label(self) -> str:
@@ -71,6 +76,26 @@ class FileSource:
                 )
         return RawWorkbook(source=self.label, sheets=sheets, date1904=facts.date1904,
                            fingerprint=seen)
+
+    def snapshot(self, folder: Path, created: datetime) -> Snapshot:
+        """The file copied byte for byte into `folder` (its name made safe for any disk),
+        with the SHA-256 of what was copied: an officer saving it meanwhile cannot make a
+        snapshot disagree with itself. `created` is not needed: the copy is the file."""
+        target = folder / safe_file_name(self.path.name)
+        try:
+            digest = copy_hashed(self.path, target)
+        except FileNotFoundError:
+            raise SourceError("source.not_found", path=str(self.path)) from None
+        except PermissionError:
+            raise SourceError("source.locked", path=str(self.path)) from None
+        return Snapshot(target, digest, self.spec or self.label)
+
+    def write_tabs(self, tabs: Tabs, *, expected: str | None, backups: Path) -> str:
+        """The owned tabs written into an xlsx/xlsm at the part level (`xlsx_tabs`: VBA,
+        charts and everything else kept; another format refused with one line)."""
+        done = write_owned_tabs(self.path, tabs, expected=expected, backups=backups)
+        return t("writeback.written", tabs=t("list.separator").join(done.tabs),
+                 path=str(done.path), backup=str(done.backup))
 
 
 @contextmanager

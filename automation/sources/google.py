@@ -18,8 +18,10 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -27,10 +29,16 @@ if TYPE_CHECKING:
     import gspread
 
 from .._cells import plain_value
+from .._io import safe_file_name, sha256_file
 from .._retry import GaveUp, RateLimiter, RetryPolicy, retry_after_seconds
 from ..config import OfficeConfig
 from ..errors import ConfigError, SourceError
-from .base import RawSheet, RawWorkbook
+from ..i18n import t
+from ..layout import locate_tables
+from ..normalize import is_date_serial, serial_to_date, zones_apart
+from ..registers import REGISTERS, Kind
+from .base import RawSheet, RawWorkbook, Snapshot, Tabs, WriteBackSkipped
+from .values_xlsx import write_values_xlsx
 
 GOOGLE_API = "https://sheets.googleapis.com"
 GOOGLE_APIS = "https://www.googleapis.com"
@@ -501,7 +509,7 @@ def connection_for(config: OfficeConfig) -> GoogleConnection:
 
 @dataclass
 class GoogleSource:
-    """A register kept in a Google spreadsheet. Read-only here; write-back is opt-in."""
+    """A register kept in a Google spreadsheet. Read-only but for `write_tabs` (opt-in)."""
 
     config: OfficeConfig
     register: str
@@ -523,3 +531,51 @@ class GoogleSource:
         owned = {self.config.output.results_tab, self.config.output.kpi_tab,
                  self.config.output.reminder_tab}
         return connection_for(self.config).read(self.key, self.register, skip_tabs=owned)
+
+    def snapshot(self, folder: Path, created: datetime) -> Snapshot:
+        """The spreadsheet read once (2 API calls) and kept in `folder` as a values-only
+        xlsx named after its title, its dates as dates: that export is what a snapshot
+        holds and everything in it is made from."""
+        workbook = self.read()
+        title = connection_for(self.config).metadata(self.key, self.register).title
+        target = folder / safe_file_name(f"{title or self.register}.xlsx")
+        folder.mkdir(parents=True, exist_ok=True)
+        write_values_xlsx(dated_sheets(self.register, workbook, self.config), target,
+                          title=title, created=created)
+        return Snapshot(target, sha256_file(target), self.label)
+
+    def write_tabs(self, tabs: Tabs, *, expected: str | None = None,
+                   backups: Path | None = None) -> str:
+        """The owned tabs replaced in one structural and one values call (`expected` and
+        `backups` are a file's: the spreadsheet keeps its own version history)."""
+        connection = connection_for(self.config)
+        try:
+            title = connection.metadata(self.key, self.register).title
+            done = connection.replace_tabs(self.key, tabs, self.register)
+        except SourceError as exc:
+            raise WriteBackSkipped(exc.key, **exc.values) from None
+        return t("google.written", tabs=t("list.separator").join(done), title=title,
+                 url=sheet_url(self.key))
+
+
+def dated_sheets(register: str, workbook: RawWorkbook, config: OfficeConfig) -> list[RawSheet]:
+    """The workbook's sheets with the serial numbers of its date and date-time columns
+    turned into dates (date-times in the office's time zone), as a file would hold them."""
+    zones = zones_apart(workbook.time_zone, config.office.timezone)
+    converted: dict[str, RawSheet] = {}
+    for located in locate_tables(REGISTERS[register], workbook).values():
+        name = located.sheet.name
+        sheet = converted.setdefault(name, dataclasses.replace(
+            located.sheet, rows=[list(row) for row in located.sheet.rows]))
+        for column_key, index in located.columns.items():
+            kind = located.table.column(column_key).kind
+            if kind not in (Kind.DATE, Kind.DATETIME):
+                continue
+            for row in sheet.rows[located.header_row + 1:]:
+                if index < len(row) and is_date_serial(row[index]):
+                    moment = serial_to_date(row[index])
+                    if kind is Kind.DATETIME and zones and isinstance(moment, datetime):
+                        moment = moment.replace(tzinfo=ZoneInfo(zones[0])).astimezone(
+                            ZoneInfo(zones[1])).replace(tzinfo=None)
+                    row[index] = moment
+    return [converted.get(sheet.name, sheet) for sheet in workbook.sheets]

@@ -28,9 +28,9 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .._io import atomic_path, sha256_file
-from ..errors import ClerkError
-from ..reports.sheetml import sheet_xml
-from ..sources.readable import open_readable
+from .base import WriteBackSkipped
+from .readable import open_readable
+from .sheetml import sheet_xml
 
 KEEP_BACKUPS = 5
 WRITABLE_SUFFIXES = (".xlsx", ".xlsm")
@@ -44,12 +44,6 @@ _WORKSHEETS_COUNT = re.compile(
     "(<vt:lpstr>(?:Worksheets|工作表)</vt:lpstr></vt:variant>\\s*<vt:variant>\\s*<vt:i4>)"
     "(\\d+)(</vt:i4>)".encode()
 )
-
-
-class WriteBackSkipped(ClerkError):
-    """Write-back did not happen (locked or changed file); nothing was written."""
-
-    exit_code = 1
 
 
 def lock_holder(path: Path) -> str | None:
