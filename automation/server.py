@@ -29,11 +29,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from .buttons import BUTTONS, MARK_COLOURS, press
+from .buttons import BUTTONS, press
 from .config import OfficeConfig
 from .errors import ConfigError
 from .i18n import current_locale, t
 from .load_cache import LoadCache
+from .publish.book import MARK_COLOURS
 
 CLIENT_ACTIONS = frozenset({
     "setValues", "setRangeColor", "addSheet", "setSheetName", "activateSheet",
