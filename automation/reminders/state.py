@@ -76,10 +76,12 @@ class State:
             f"WHERE day = ? AND status IN ({','.join('?' * len(SETTLED))})",
             (day.isoformat(), *SETTLED)).fetchall()
         done: set[tuple[object, ...]] = {tuple(row) for row in rows}
-        return {_key(day, line) for line in lines if _key(day, line) in done}
+        if not done:  # the day's first run
+            return set()
+        return {key for line in lines if (key := _key(day, line)) in done}
 
     def is_settled(self, day: date, line: Planned, settled: set[tuple[object, ...]]) -> bool:
-        return _key(day, line) in settled
+        return bool(settled) and _key(day, line) in settled
 
     def record(self, day: date, lines: Iterable[Planned], status: str, message_key: str,
                detail: str = "") -> None:

@@ -9,7 +9,7 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any
 
-from .._cells import cell_text, formula_safe
+from .._cells import FORMULA_LEAD, cell_text, formula_safe
 
 if TYPE_CHECKING:
     from .model import Sheet
@@ -25,7 +25,8 @@ def csv_bytes(rows: list[list[Any]]) -> bytes:
     """UTF-8 with a BOM (so Excel opens Chinese correctly), CRLF, every cell neutralised."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(
-        [neutralised(v) for v in row] for row in rows)
+        [v if type(v) is str and not v.startswith(FORMULA_LEAD) else neutralised(v)
+         for v in row] for row in rows)  # most cells are plain text: no calls for them
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .._cells import formula_safe
+from .._cells import FORMULA_LEAD, formula_safe
 from .._io import atomic_path, write_bytes
 from ..i18n import t
 from ..policy import DEFAULT_POLICY, RULE_SPECS, Policy
@@ -42,7 +42,8 @@ def log_table(rows: list[dict[str, object]], locale: str,
         if row["status"] not in statuses:
             statuses[row["status"]] = t(f"log.status_{row['status']}", locale)
         values["status"] = statuses[row["status"]]
-        table.append([_safe(values.get(c)) for c in COLUMNS])
+        table.append([v if type(v) is str and not v.startswith(FORMULA_LEAD) else _safe(v)
+                      for v in map(values.get, COLUMNS)])
     return table
 
 

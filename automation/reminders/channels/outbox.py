@@ -4,9 +4,11 @@ folder per run day. Nothing leaves the machine; it is the default channel."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,8 +19,36 @@ from ...i18n import t
 from ..message import DeliveryError, Message
 from .mail import DEFAULT_SENDER, email_or_error
 
+SYNC_THREADS = 8
+"""Messages written and synced at once. The benchmark's 4,000 files took 9-12 s to sync
+one after another while other work used the machine's disk, 0.5 s eight at a time."""
+
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s]+')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+
+
+def _write_and_sync(files: list[tuple[Path, Path]], data: tuple[bytes, ...]) -> None:
+    """Each temporary file of `files` written with its `data`, then synced."""
+    for (temp, _), content in zip(files, data, strict=True):
+        temp.write_bytes(content)
+    for temp, _ in files:
+        sync(temp)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a batch of e-mails is built. markdown-it and
+    the e-mail classes make hundreds of short-lived objects per message, which set off
+    full collections that walk every object of the run again and again (about 1 s of the
+    benchmark's 2,000 messages); what they leave is freed by reference counting (the
+    batch leaves a few dozen objects in cycles, collected once it is over)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def safe_name(key: str, limit: int = 80) -> str:
@@ -60,44 +90,50 @@ class OutboxSender:
             raise problem
 
     def send_all(self, messages: Sequence[Message]) -> list[DeliveryError | None]:
-        """Write every message, then sync them all to disk, then give each file its final
-        name; returns each message's problem or None. Syncing after all the writes costs a
-        fraction of syncing each file as it is written, and a file never shows half-written
-        under its final name (the steps of `automation._io.atomic_path`, batched)."""
+        """Write every message, sync them all to disk, then give each file its final name;
+        returns each message's problem or None. A file never shows half-written under
+        its final name (the steps of `automation._io.atomic_path`, batched). The files
+        are written and synced by a pool of threads while the next messages are built:
+        both wait for the disk, not for Python, and the file system commits the syncs
+        that wait together at once."""
         staged: list[list[tuple[Path, Path]]] = []
         problems: list[DeliveryError | None] = []
-        for message in messages:
-            folder = self.folder / self._day(message.key).isoformat()
-            stem = safe_name(message.key)
-            files: list[tuple[Path, Path]] = []
-            try:
-                mail = email_or_error(message, self.sender).as_bytes()
-                folder.mkdir(parents=True, exist_ok=True)
-                for suffix, data in ((".md", message.text.encode("utf-8")), (".eml", mail)):
-                    final = folder / f"{stem}{suffix}"
-                    temp = temp_path(final)
-                    files.append((temp, final))
-                    temp.write_bytes(data)
-            except DeliveryError as exc:
-                problems.append(exc)
-            except OSError as exc:
-                problems.append(self._failed(folder, exc))
-            else:
-                problems.append(None)
-            staged.append(files)
-        for index, files in enumerate(staged):
-            try:
-                if problems[index] is None:
+        written: list[Future[None] | None] = []
+        folders: set[Path] = set()
+        with ThreadPoolExecutor(SYNC_THREADS, thread_name_prefix="outbox") as pool:
+            with _collector_paused():
+                for message in messages:
+                    folder = self.folder / self._day(message.key).isoformat()
+                    stem = safe_name(message.key)
+                    files = [(temp_path(final), final) for final in
+                             (folder / f"{stem}.md", folder / f"{stem}.eml")]
+                    staged.append(files)
+                    written.append(None)
+                    try:
+                        data = (message.text.encode("utf-8"),
+                                email_or_error(message, self.sender).as_bytes())
+                        if folder not in folders:
+                            folder.mkdir(parents=True, exist_ok=True)
+                            folders.add(folder)
+                    except DeliveryError as exc:
+                        problems.append(exc)
+                    except OSError as exc:
+                        problems.append(self._failed(folder, exc))
+                    else:
+                        problems.append(None)
+                        written[-1] = pool.submit(_write_and_sync, files, data)
+            for index, files in enumerate(staged):
+                try:
+                    if (done := written[index]) is not None:
+                        done.result()
+                        for temp, final in files:
+                            os.replace(temp, final)
+                except OSError as exc:
+                    problems[index] = self._failed(files[0][1].parent, exc)
+                finally:
                     for temp, _ in files:
-                        sync(temp)
-                    for temp, final in files:
-                        os.replace(temp, final)
-            except OSError as exc:
-                problems[index] = self._failed(files[0][1].parent, exc)
-            finally:
-                for temp, _ in files:
-                    with contextlib.suppress(OSError):
-                        temp.unlink(missing_ok=True)
+                        with contextlib.suppress(OSError):
+                            temp.unlink(missing_ok=True)
         return problems
 
     @staticmethod
