@@ -342,6 +342,8 @@ def test_outbox_batch_reports_each_message_it_could_not_write(
     batch = [message(key) for key in keys]
     batch[2] = message(keys[2], email="li si@example.edu.cn")
     problems = channel.send_all(batch)
+    (twice,) = channel.send_all([message("20250312-outbox-2021009", email="a@b@c")])
+    assert twice is not None and not twice.transient
     assert gc.isenabled(), "the collector paused for the batch runs again"
     assert problems[0] is None and problems[3] is None
     assert problems[1] is not None and "Input/output error" in problems[1].detail

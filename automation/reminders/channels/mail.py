@@ -8,6 +8,7 @@ standard library's `email`.
 from __future__ import annotations
 
 import contextlib
+import email.errors
 import email.message
 import logging
 import smtplib
@@ -111,7 +112,8 @@ def email_or_error(message: Message, sender: str) -> email.message.Message:
     """`build_email`, with a malformed address as a permanent DeliveryError."""
     try:
         return build_email(message, sender)
-    except (ValueError, TypeError, IndexError) as exc:  # a malformed address in a header
+    except (ValueError, TypeError, IndexError, email.errors.MessageError) as exc:
+        # a malformed address in a header (`a@b@c` is a HeaderParseError)
         raise DeliveryError(t("channel.bad_address", person=message.person_name,
                               detail=str(exc)[:200]), transient=False) from None
 
