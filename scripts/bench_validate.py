@@ -45,7 +45,7 @@ import automation
 from automation.config import config_from_dict
 from automation.registers import REGISTERS, Kind, Table
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SEED = 20250901
 TEXT_DATE_RATE = 0.03
 """Share of date cells typed as text ('2025/3/5', '2025年3月5日', ...) instead of a date cell."""
@@ -438,6 +438,8 @@ class Generator:
         ids = self.ids("YS-", n, 4)
         self.budget_ids = ids
         presidium = self.days(n, "2024-08-20", "2025-11-30")
+        advisor = self.plus_days(presidium, 0, 10)
+        self.budget_ready = advisor
         activity = [f"{a}({d})" for a, d in zip(self.pick(ACTIVITIES, n).tolist(),
                                                  self.pick(DEPARTMENTS, n).tolist(), strict=True)]
         return {
@@ -446,15 +448,16 @@ class Generator:
             "department": self.pick(DEPARTMENTS, n),
             "amount": (self.rng.integers(10, 1000, n) * 50).astype(float),
             "presidium_approved_on": self.cells(presidium, self.chance(0.9, n)),
-            "advisor_approved_on": self.cells(self.plus_days(presidium, 0, 10),
-                                              self.chance(0.8, n)),
+            "advisor_approved_on": self.cells(advisor, self.chance(0.8, n)),
             "period": self.pick(["2024-fall", "2025-spring", "2025-fall"], n),
             "submitted_on": self.cells(self.plus_days(presidium, -3, 0), self.chance(0.7, n)),
         }
 
     def expenses(self) -> dict[str, Any]:
         n = self.n["finance.expenses"]
-        spent = self.days(n, "2024-09-01", "2025-12-10")
+        budget = self.rng.integers(0, len(self.budget_ids), n)
+        # spent after the budget's approval, a few of them (about 2 %) a little before it
+        spent = self.plus_days(self.budget_ready[budget], -2, 100)
         submitted = self.plus_days(spent, 0, 14)
         approved = self.plus_days(submitted, 0, 10)
         paid = self.plus_days(approved, 0, 15)
@@ -462,7 +465,7 @@ class Generator:
         reviewed = np.isin(status, ["已审核", "已报销"])
         return {
             "expense_id": self.ids("BX", n, 6),
-            "budget_id": self.pick(self.budget_ids.tolist(), n),
+            "budget_id": self.budget_ids[budget],
             "item": self.pick(EXPENSE_ITEMS, n),
             "amount": np.round(self.rng.uniform(5, 3000, n), 2),
             "spent_on": self.cells(spent),
