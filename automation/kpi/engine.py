@@ -35,6 +35,7 @@ from ..policy.statuses import (
     TRAINING,
 )
 from ..workdays import WorkCalendar
+from .members import MemberFigures, member_figures
 from .periods import Period
 
 _EPSILON = 1e-12
@@ -505,10 +506,13 @@ class KpiResult:
     """The policy the targets (and the labels' numbers) came from; not in the JSON."""
     unit_policies: dict[str, Policy] = field(default_factory=dict, repr=False, compare=False)
     """Each rolled-up office's own policy, by its name: the deadlines its rows count by."""
+    members: list[MemberFigures] = field(default_factory=list)
+    """The office's own members who are 在任, each with their figures (`kpi.members`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """DESIGN.md's `kpi --format json` contract."""
-        return {"period": self.period.to_dict(), "kpis": [r.to_dict() for r in self.rows]}
+        return {"period": self.period.to_dict(), "kpis": [r.to_dict() for r in self.rows],
+                "members": [m.to_dict() for m in self.members]}
 
     def overall(self, key: str, office: str | None = None) -> KpiRow:
         return next(r for r in self.rows if r.key == key and r.department is None
@@ -552,7 +556,8 @@ def compute_kpis(units: Sequence[UnitSpec], period: Period, total_label: str | N
     if policy is None:
         policy = units[0][3] if units else DEFAULT_POLICY
     result = KpiResult(period, policy=policy,
-                       unit_policies={name: own for name, _, _, own in units})
+                       unit_policies={name: own for name, _, _, own in units},
+                       members=member_figures(units[0][1], period) if units else [])
     per_unit = [(name, populations(office, period, calendar, own))
                 for name, office, calendar, own in units]
     for kpi in KPIS:

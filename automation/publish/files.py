@@ -67,12 +67,16 @@ def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult
               office: OfficeData, folder: Path, *, today: date,
               with_json: bool = False, expense: bool = True) -> list[Path]:
     """The KPI dashboard, the expense report (unless `expense=False`: the caller writes
-    that month's elsewhere) and the department report of `result` (and kpi.json with
-    `with_json`) in `folder`; `trend` is `kpi.kpi_trend`'s."""
+    that month's elsewhere), the department report and the member report (成员考核表, one
+    per department too) of `result` (and kpi.json with `with_json`) in `folder`; `trend`
+    is `kpi.kpi_trend`'s."""
     from ..reports.dashboard import write_dashboards
+    from ..reports.members import write_member_reports
 
     paths = write_dashboards(config, result, trend, office, Path(folder), today=today,
                              expense=expense)
+    paths += write_member_reports(result, trend, Path(folder), locale=config.locale,
+                                  office_name=config.office.name)
     if with_json:
         target = Path(folder) / "kpi.json"
         write_text(target, _json_text(result.to_dict()), newline="\n")
@@ -82,8 +86,10 @@ def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult
 
 def monthly_files(config: OfficeConfig, result: KpiResult, office: OfficeData, month: Period,
                   folder: Path, *, locale: str | None = None) -> list[Path]:
-    """One month's expense report and department report (a snapshot's reports/monthly)."""
+    """One month's expense report, department report and member report (a snapshot's
+    reports/monthly)."""
     from ..reports.dashboard import write_department_report, write_expense_report
+    from ..reports.members import write_member_reports
 
     loc = locale or config.locale
     folder = Path(folder)
@@ -92,6 +98,8 @@ def monthly_files(config: OfficeConfig, result: KpiResult, office: OfficeData, m
                                  office_name=config.office.name)
     paths += write_department_report(result, folder / "department_report", locale=loc,
                                      office_name=config.office.name)
+    paths += write_member_reports(result, [result], folder, locale=loc,
+                                  office_name=config.office.name)
     return paths
 
 
