@@ -151,7 +151,7 @@ def test_contract(result):
     assert result["period"] == {"key": "2025-09-01..2025-10-31", "start": "2025-09-01",
                                 "end": "2025-10-31", "as_of": "2025-10-20"}
     assert set(result["kpis"][0]) == {"key", "office", "department", "value", "numerator",
-                                      "denominator", "target", "met"}
+                                      "denominator", "target", "met", "parent"}
     assert len({r["key"] for r in result["kpis"]}) == 17
 
 

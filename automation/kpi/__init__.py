@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from ..config import OfficeConfig, load_config
+from ..errors import ConfigError
 from ..i18n import t
 from ..load import OfficeData, load_office
 from ..policy import Policy
@@ -22,6 +24,8 @@ class Unit:
     config: OfficeConfig
     office: OfficeData
     calendar: WorkCalendar
+    parent: str | None = None
+    """The office this one rolls into (None: the office at the top)."""
 
     @property
     def policy(self) -> Policy:
@@ -34,13 +38,28 @@ class Unit:
 
 
 def load_units(config: OfficeConfig, office: OfficeData | None = None) -> list[Unit]:
-    """This office and every `[[units]]` office it rolls up, each read from its own config
-    (and so with its own policy); this office first."""
+    """This office and every `[[units]]` office it rolls up, and theirs, to any depth (校 →
+    院 → 班), each read from its own config (and so with its own policy) and naming the
+    office it rolls into; this office first, then depth first in the configs' order. The
+    same office (config file) reached twice, or a loop, is a ConfigError naming the path."""
     units = [Unit(config.office.name, config, office or load_office(config),
                   calendar_for(config))]
-    for unit in config.units:
-        other = load_config(config.resolve(unit.config))
-        units.append(Unit(unit.name, other, load_office(other), calendar_for(other)))
+    seen: set[Path] = set()
+    if config.path is not None:
+        seen.add(config.path.resolve())
+
+    def visit(parent: OfficeConfig, parent_name: str, trail: list[str]) -> None:
+        for unit in parent.units:
+            path = parent.resolve(unit.config).resolve()
+            if path in seen:
+                raise ConfigError("config.unit_twice", path=" → ".join([*trail, unit.name]))
+            seen.add(path)
+            other = load_config(path)
+            units.append(Unit(unit.name, other, load_office(other), calendar_for(other),
+                              parent_name))
+            visit(other, unit.name, [*trail, unit.name])
+
+    visit(config, config.office.name, [config.office.name])
     return units
 
 
@@ -49,7 +68,7 @@ def unit_kpis(config: OfficeConfig, units: list[Unit], period: Period, locale: s
     """Every KPI of `units` for `period`: each unit counted by its own policy, every row
     judged by `config`'s (the rolling-up office's) targets; see `compute_kpis`."""
     return compute_kpis([u.spec for u in units], period, t("kpi.all_units", locale),
-                        policy=config.in_force)
+                        policy=config.in_force, parents={u.name: u.parent for u in units})
 
 
 def kpi_report(config: OfficeConfig, period: str | None = None, today: date | None = None,

@@ -449,6 +449,8 @@ class KpiRow:
     floor: float | None = None
     """For a department's row of a KPI declared with a floor: the value below which the
     department owes a rectification plan (satisfaction_floor × 5); not in the JSON."""
+    parent: str | None = None
+    """The office `office` rolls into (None at the top and on the all-units total)."""
 
     @property
     def owes_plan(self) -> bool:
@@ -463,11 +465,12 @@ class KpiRow:
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "office": self.office, "department": self.department,
                 "value": self.value, "numerator": self.numerator,
-                "denominator": self.denominator, "target": self.target, "met": self.met}
+                "denominator": self.denominator, "target": self.target, "met": self.met,
+                "parent": self.parent}
 
 
 def _row(kpi: Kpi, office: str | None, department: str | None, numerator: float,
-         denominator: float, policy: Policy) -> KpiRow:
+         denominator: float, policy: Policy, parent: str | None = None) -> KpiRow:
     """A row from raw sums (`_sums`), judged against `policy`'s target."""
     target = policy.target(kpi.key)
     if kpi.measure is Measure.DEVIATION:   # cents -> yuan, 2 places
@@ -476,7 +479,7 @@ def _row(kpi: Kpi, office: str | None, department: str | None, numerator: float,
         numerator, denominator = int(numerator), int(denominator)
     else:   # a sum of working days, or of scores (kept short of floating-point dust)
         numerator, denominator = round(numerator, 6), int(denominator)
-    row = KpiRow(kpi.key, office, department, numerator, denominator, target)
+    row = KpiRow(kpi.key, office, department, numerator, denominator, target, parent=parent)
     if denominator:
         row.value = numerator / denominator
         row.met = meets(kpi.measure, row.value, target)
@@ -506,6 +509,9 @@ class KpiResult:
     """The policy the targets (and the labels' numbers) came from; not in the JSON."""
     unit_policies: dict[str, Policy] = field(default_factory=dict, repr=False, compare=False)
     """Each rolled-up office's own policy, by its name: the deadlines its rows count by."""
+    parents: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    """Each office of the rollup -> the office it rolls into, in tree order (depth first);
+    not in the JSON (each row carries its `parent`)."""
     members: list[MemberFigures] = field(default_factory=list)
     """The office's own members who are 在任, each with their figures (`kpi.members`)."""
 
@@ -541,7 +547,8 @@ def populations(office: OfficeData, period: Period, calendar: WorkCalendar, poli
 
 
 def compute_kpis(units: Sequence[UnitSpec], period: Period, total_label: str | None = None,
-                 policy: Policy | None = None) -> KpiResult:
+                 policy: Policy | None = None,
+                 parents: Mapping[str, str | None] | None = None) -> KpiResult:
     """Every KPI for each unit, overall and per department; with several units, also the
     total of all units from summed numerators and denominators.
 
@@ -552,21 +559,31 @@ def compute_kpis(units: Sequence[UnitSpec], period: Period, total_label: str | N
       total — follow one policy, `policy`: the rolling-up office's (default: the first
       unit's, which is the office itself in `load_units`). The result is that office's
       dashboard, judged by its targets and labelled with its numbers (`result.policy`).
+
+    `parents` names the office each unit rolls into (none: every unit under the first);
+    every row of a unit, and of its departments, carries it. A unit without a register
+    has empty populations for it: null KPIs, not an error.
     """
     if policy is None:
         policy = units[0][3] if units else DEFAULT_POLICY
     result = KpiResult(period, policy=policy,
                        unit_policies={name: own for name, _, _, own in units},
                        members=member_figures(units[0][1], period) if units else [])
+    if parents is None:
+        parents = {name: (None if i == 0 else units[0][0])
+                   for i, (name, *_) in enumerate(units)}
+    result.parents = {name: parents.get(name) for name, *_ in units}
     per_unit = [(name, populations(office, period, calendar, own))
                 for name, office, calendar, own in units]
     for kpi in KPIS:
         for name, pops in per_unit:
             population = pops[kpi.key]
-            result.rows.append(_row(kpi, name, None, *_sums(kpi, population), policy))
+            parent = result.parents.get(name)
+            result.rows.append(_row(kpi, name, None, *_sums(kpi, population), policy,
+                                    parent))
             for department, group in population.groupby("department", sort=True):
                 result.rows.append(_row(kpi, name, str(department), *_sums(kpi, group),
-                                        policy))
+                                        policy, parent))
         if len(per_unit) > 1:
             sums = [_sums(kpi, p[kpi.key]) for _, p in per_unit]
             result.rows.append(_row(kpi, total_label, None, sum(s[0] for s in sums),

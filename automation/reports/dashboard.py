@@ -440,6 +440,20 @@ def _department_view(departments: list[_Department], loc: str, names: dict[str, 
             for d in departments]
 
 
+def _unit_tree(result: KpiResult, loc: str) -> list[dict[str, Any]]:
+    """The rolled-up offices in tree order (校 → 院 → 班), each with its depth and its own
+    overall value of every KPI; none for a single office."""
+    if len(result.parents) < 2:
+        return []
+    depth: dict[str, int] = {}
+    for name, parent in result.parents.items():
+        depth[name] = 0 if parent is None else depth.get(parent, 0) + 1
+    own = {(r.office, r.key): r for r in result.rows if r.department is None}
+    return [{"name": name, "depth": depth[name], "parent": parent or "",
+             "cells": {key: _cell(key, own.get((name, key)), loc) for key in _KEYS}}
+            for name, parent in result.parents.items()]
+
+
 def write_dashboard_html(result: KpiResult, trend: list[KpiResult], path: Path, *,
                          locale: str, office_name: str) -> Path:
     """The KPI dashboard as one self-contained page: a card per KPI (value, target, met,
@@ -459,6 +473,7 @@ def write_dashboard_html(result: KpiResult, trend: list[KpiResult], path: Path, 
         heading=_heading(office_name, t("dashboard.title", loc)),
         meta=_period_line(result.period, loc),
         cards=cards,
+        tree=_unit_tree(result, loc),
         departments=_department_view(departments, loc, names),
         cells={d.name: {key: _cell(key, d.rows.get(key), loc) for key in _KEYS}
                for d in departments},
