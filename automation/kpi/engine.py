@@ -35,6 +35,7 @@ from ..policy.statuses import (
     TRAINING,
 )
 from ..workdays import WorkCalendar
+from .assets import AssetReport, asset_report
 from .periods import Period
 
 _EPSILON = 1e-12
@@ -505,10 +506,16 @@ class KpiResult:
     """The policy the targets (and the labels' numbers) came from; not in the JSON."""
     unit_policies: dict[str, Policy] = field(default_factory=dict, repr=False, compare=False)
     """Each rolled-up office's own policy, by its name: the deadlines its rows count by."""
+    assets: AssetReport | None = field(default=None, repr=False, compare=False)
+    """The office's (the first unit's) inventory valued as of the period's as-of day."""
 
     def to_dict(self) -> dict[str, Any]:
-        """DESIGN.md's `kpi --format json` contract."""
-        return {"period": self.period.to_dict(), "kpis": [r.to_dict() for r in self.rows]}
+        """DESIGN.md's `kpi --format json` contract, with the inventory's `assets` totals."""
+        out: dict[str, Any] = {"period": self.period.to_dict(),
+                               "kpis": [r.to_dict() for r in self.rows]}
+        if self.assets is not None:
+            out["assets"] = self.assets.to_dict()
+        return out
 
     def overall(self, key: str, office: str | None = None) -> KpiRow:
         return next(r for r in self.rows if r.key == key and r.department is None
@@ -553,6 +560,8 @@ def compute_kpis(units: Sequence[UnitSpec], period: Period, total_label: str | N
         policy = units[0][3] if units else DEFAULT_POLICY
     result = KpiResult(period, policy=policy,
                        unit_policies={name: own for name, _, _, own in units})
+    if units:
+        result.assets = asset_report(units[0][1], period.as_of, units[0][3].depreciation)
     per_unit = [(name, populations(office, period, calendar, own))
                 for name, office, calendar, own in units]
     for kpi in KPIS:

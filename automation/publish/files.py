@@ -67,12 +67,17 @@ def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult
               office: OfficeData, folder: Path, *, today: date,
               with_json: bool = False, expense: bool = True) -> list[Path]:
     """The KPI dashboard, the expense report (unless `expense=False`: the caller writes
-    that month's elsewhere) and the department report of `result` (and kpi.json with
-    `with_json`) in `folder`; `trend` is `kpi.kpi_trend`'s."""
+    that month's elsewhere), the department report and the asset report (物资报表, the
+    inventory as of the period's as-of day) of `result` (and kpi.json with `with_json`) in
+    `folder`; `trend` is `kpi.kpi_trend`'s."""
+    from ..reports.assets import ASSET_REPORT, write_asset_report
     from ..reports.dashboard import write_dashboards
 
     paths = write_dashboards(config, result, trend, office, Path(folder), today=today,
                              expense=expense)
+    if result.assets is not None:
+        paths += write_asset_report(result.assets, Path(folder) / ASSET_REPORT,
+                                    locale=config.locale, office_name=config.office.name)
     if with_json:
         target = Path(folder) / "kpi.json"
         write_text(target, _json_text(result.to_dict()), newline="\n")
