@@ -103,6 +103,8 @@ def test_the_asset_report_workbook_and_page(tmp_path):
     assert listed == {"A4": "单价", "A5": "购置日期"}
     page = (tmp_path / "out" / "asset_report.html").read_text(encoding="utf-8")
     assert "物资报表" in page and "3,221.80" in page and "A5" in page and "A6" not in page
+    assert '<td class="sticky">办公室</td><td class="num">2</td>' in page
+    assert "built-in" not in page
 
 
 def test_the_office_lives_and_residual_rate(tmp_path):

@@ -118,7 +118,7 @@ def asset_book(report: AssetReport, loc: str, title: str) -> Book:
 
 
 def _group_dicts(groups: list[AssetTotal], loc: str) -> list[dict[str, str]]:
-    return [{"name": _name(g.name, loc), "items": str(g.items), "cost": _money(g.cost),
+    return [{"name": _name(g.name, loc), "count": str(g.items), "cost": _money(g.cost),
              "accumulated": _money(g.accumulated), "book_value": _money(g.book_value)}
             for g in groups]
 
