@@ -24,6 +24,7 @@ from .policy import (
     RuleSpec,
     used_numbers,
 )
+from .policy.depreciation import DEFAULT_LIFE, DEFAULT_LIVES, DEFAULT_RESIDUAL_RATE
 from .policy_report import shown_target
 from .registers import REGISTERS, Kind
 from .registers.schema import Label
@@ -150,6 +151,13 @@ def policy_markdown(numbers: Mapping[str, Number] = NUMBERS,
     for key, role in roles.items():
         lines.append(f"| `[policy.roles] {key}` | `{role.default}` | "
                      f"{_cell(role.label.hans)} · {_cell(role.label.en)} |")
+    lines.append(f"| `[policy.depreciation] residual_rate` | `{DEFAULT_RESIDUAL_RATE:g}` | "
+                 "残值率（原值的比例） · Residual value, as a share of cost |")
+    lines.append(f"| `[policy.depreciation] default_life` | `{DEFAULT_LIFE}` | "
+                 "其他类别的使用年限（年） · Useful life in years of any other category |")
+    for category, years in DEFAULT_LIVES.items():
+        lines.append(f"| `[policy.depreciation.lives] \"{category}\"` | `{years}` | "
+                     f"{category}的使用年限（年） · Useful life in years of {category} |")
     return "\n".join(lines) + "\n"
 
 

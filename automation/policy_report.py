@@ -185,6 +185,17 @@ class RosterInfo:
 
 
 @dataclass(frozen=True)
+class DepreciationRow:
+    """One value of `[policy.depreciation]`: `residual_rate`, `default_life` or
+    `lives.<category>`, in force and by default (None: a category the office added)."""
+
+    key: str
+    value: float
+    default: float | None
+    source: str
+
+
+@dataclass(frozen=True)
 class PolicyReport:
     office: str
     config: str
@@ -197,6 +208,7 @@ class PolicyReport:
     kpis: list[KpiRow]
     calendar: CalendarInfo
     roster: RosterInfo
+    depreciation: list[DepreciationRow] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -211,6 +223,7 @@ class PolicyReport:
             "kpis": [asdict(row) for row in self.kpis],
             "calendar": self.calendar.to_dict(),
             "roster": asdict(self.roster),
+            "depreciation": [asdict(row) for row in self.depreciation],
         }
 
 
@@ -246,7 +259,31 @@ def policy_report(config: OfficeConfig, *, locale: str | None = None,
         kpis=kpi_rows(policy, loc),
         calendar=calendar_info(config, day),
         roster=roster,
+        depreciation=depreciation_rows(policy),
     )
+
+
+def depreciation_rows(policy: Policy) -> list[DepreciationRow]:
+    """The residual rate, the life of any other category, then each category's life."""
+    from .policy.depreciation import (
+        DEFAULT_LIFE,
+        DEFAULT_LIVES,
+        DEFAULT_RESIDUAL_RATE,
+    )
+
+    used = policy.depreciation
+
+    def source(key: str) -> str:
+        return "office" if key in used.chosen else "default"
+
+    rows = [DepreciationRow("residual_rate", used.residual_rate, DEFAULT_RESIDUAL_RATE,
+                            source("residual_rate")),
+            DepreciationRow("default_life", used.default_life, DEFAULT_LIFE,
+                            source("default_life"))]
+    rows += [DepreciationRow(f"lives.{category}", years, DEFAULT_LIVES.get(category),
+                             source(f"lives.{category}"))
+             for category, years in used.lives.items()]
+    return rows
 
 
 def _whole(value: float) -> float:

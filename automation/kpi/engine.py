@@ -35,6 +35,7 @@ from ..policy.statuses import (
     TRAINING,
 )
 from ..workdays import WorkCalendar
+from .assets import AssetReport, asset_report
 from .members import MemberFigures, member_figures
 from .periods import Period
 
@@ -514,11 +515,18 @@ class KpiResult:
     not in the JSON (each row carries its `parent`)."""
     members: list[MemberFigures] = field(default_factory=list)
     """The office's own members who are 在任, each with their figures (`kpi.members`)."""
+    assets: AssetReport | None = field(default=None, repr=False, compare=False)
+    """The office's (the first unit's) inventory valued as of the period's as-of day."""
 
     def to_dict(self) -> dict[str, Any]:
-        """DESIGN.md's `kpi --format json` contract."""
-        return {"period": self.period.to_dict(), "kpis": [r.to_dict() for r in self.rows],
-                "members": [m.to_dict() for m in self.members]}
+        """DESIGN.md's `kpi --format json` contract, with the members' figures and the
+        inventory's `assets` totals."""
+        out: dict[str, Any] = {"period": self.period.to_dict(),
+                               "kpis": [r.to_dict() for r in self.rows],
+                               "members": [m.to_dict() for m in self.members]}
+        if self.assets is not None:
+            out["assets"] = self.assets.to_dict()
+        return out
 
     def overall(self, key: str, office: str | None = None) -> KpiRow:
         return next(r for r in self.rows if r.key == key and r.department is None
@@ -573,6 +581,8 @@ def compute_kpis(units: Sequence[UnitSpec], period: Period, total_label: str | N
         parents = {name: (None if i == 0 else units[0][0])
                    for i, (name, *_) in enumerate(units)}
     result.parents = {name: parents.get(name) for name, *_ in units}
+    if units:
+        result.assets = asset_report(units[0][1], period.as_of, units[0][3].depreciation)
     per_unit = [(name, populations(office, period, calendar, own))
                 for name, office, calendar, own in units]
     for kpi in KPIS:

@@ -7,6 +7,7 @@ number the office can change and what each one moves.
 
 from __future__ import annotations
 
+from .depreciation import DEFAULT_DEPRECIATION, Depreciation, DepreciationSection
 from .kpis import KPI_SPECS
 from .model import (
     DEFAULT_POLICY,
@@ -24,12 +25,15 @@ from .rules import RULE_SPECS
 from .schema import SCORE_POINTS, KpiSpec, Measure, Number, Role, RuleSpec, Unit
 
 __all__ = [
+    "DEFAULT_DEPRECIATION",
     "DEFAULT_POLICY",
     "KPI_SPECS",
     "NUMBERS",
     "ROLES",
     "RULE_SPECS",
     "SCORE_POINTS",
+    "Depreciation",
+    "DepreciationSection",
     "KpiSpec",
     "Measure",
     "Number",

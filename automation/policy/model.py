@@ -23,6 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from ..normalize import canonical_enum
 from ..registers.enums import DOMAINS
 from ..registers.schema import Label
+from .depreciation import (
+    DEFAULT_DEPRECIATION,
+    Depreciation,
+    DepreciationSection,
+    depreciation_problems,
+)
 from .kpis import KPI_SPECS
 from .numbers import NUMBERS, ROLES
 from .rules import RULE_SPECS
@@ -57,6 +63,7 @@ PolicySection: type[BaseModel] = create_model(  # type: ignore[call-overload]
     "PolicySection", __base__=_Strict,
     targets=(TargetsSection, Field(default_factory=TargetsSection)),
     roles=(RolesSection, Field(default_factory=RolesSection)),
+    depreciation=(DepreciationSection, Field(default_factory=DepreciationSection)),
     **{key: (float, number.default) for key, number in NUMBERS.items()},
 )
 """`[policy]`: every number of RULES.md's Policy table, defaults from `NUMBERS`."""
@@ -134,6 +141,8 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
         if value not in allowed:
             out.append(Problem(f"roles.{key}", f"config.policy_{role.domain}",
                                {"found": value, "known": " / ".join(allowed)}))
+    out += [Problem(key, message, values) for key, message, values
+            in depreciation_problems(section.depreciation)]  # type: ignore[attr-defined]
     return out
 
 
@@ -158,6 +167,8 @@ class Policy:
     roles: Mapping[str, str]
     chosen: frozenset[str] = frozenset()
     """Dotted keys the office wrote: `minutes_hours`, `targets.task_on_time`, `roles.x`."""
+    depreciation: Depreciation = DEFAULT_DEPRECIATION
+    """`[policy.depreciation]`: the lives by category and the residual rate."""
 
     @classmethod
     def defaults(cls) -> Policy:
@@ -166,7 +177,7 @@ class Policy:
     @classmethod
     def from_section(cls, section: BaseModel) -> Policy:
         numbers = {key: float(getattr(section, key)) for key in NUMBERS}
-        chosen = set(section.model_fields_set) - {"targets", "roles"}
+        chosen = set(section.model_fields_set) - {"targets", "roles", "depreciation"}
         explicit = section.targets  # type: ignore[attr-defined]
         for key, spec in KPI_SPECS.items():
             value = getattr(explicit, key)
@@ -187,7 +198,9 @@ class Policy:
         roles_section = section.roles  # type: ignore[attr-defined]
         roles = {key: str(getattr(roles_section, key)) for key in ROLES}
         chosen |= {f"roles.{key}" for key in roles_section.model_fields_set}
-        return cls(numbers, targets, roles, frozenset(chosen))
+        depreciation = Depreciation.from_section(
+            section.depreciation)  # type: ignore[attr-defined]
+        return cls(numbers, targets, roles, frozenset(chosen), depreciation)
 
     def number(self, key: str) -> float:
         return self.numbers[key]

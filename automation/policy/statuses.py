@@ -17,6 +17,8 @@ GOOD_ATTENDANCE = ("出勤", "迟到")
 TRAINING = "培训"
 MAJOR_MEETING = "重大"
 GOOD_CONDITION = "完好"
+SCRAPPED = "报废"
+"""An item written off: out of the asset report's cost and book value."""
 DOCUMENT_TO_ROUTE = "待流转"
 """A document received and not yet delivered to whoever must act: chased by the hour."""
 DOCUMENT_DONE = "已办结"

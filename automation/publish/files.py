@@ -67,9 +67,11 @@ def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult
               office: OfficeData, folder: Path, *, today: date,
               with_json: bool = False, expense: bool = True) -> list[Path]:
     """The KPI dashboard, the expense report (unless `expense=False`: the caller writes
-    that month's elsewhere), the department report and the member report (成员考核表, one
-    per department too) of `result` (and kpi.json with `with_json`) in `folder`; `trend`
-    is `kpi.kpi_trend`'s."""
+    that month's elsewhere), the department report, the member report (成员考核表, one per
+    department too) and the asset report (物资报表, the inventory as of the period's as-of
+    day) of `result` (and kpi.json with `with_json`) in `folder`; `trend` is
+    `kpi.kpi_trend`'s."""
+    from ..reports.assets import ASSET_REPORT, write_asset_report
     from ..reports.dashboard import write_dashboards
     from ..reports.members import write_member_reports
 
@@ -77,6 +79,9 @@ def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult
                              expense=expense)
     paths += write_member_reports(result, trend, Path(folder), locale=config.locale,
                                   office_name=config.office.name)
+    if result.assets is not None:
+        paths += write_asset_report(result.assets, Path(folder) / ASSET_REPORT,
+                                    locale=config.locale, office_name=config.office.name)
     if with_json:
         target = Path(folder) / "kpi.json"
         write_text(target, _json_text(result.to_dict()), newline="\n")

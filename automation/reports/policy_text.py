@@ -115,7 +115,28 @@ def _lines(report: PolicyReport) -> list[str]:
             out.append(t("policy.role_unknown", value=role.shown, key=role.key,
                          domain=role.domain))
 
+    out += ["", *depreciation_lines(report)]
     out += ["", *calendar_lines(report)]
+    return out
+
+
+def depreciation_lines(report: PolicyReport) -> list[str]:
+    out = [t("policy.depreciation")]
+    for row in report.depreciation:
+        if row.default is None:
+            source = t("policy.source_office_only")
+        elif row.key == "residual_rate":
+            source = _source(row.source, f"{row.default * 100:g}%")
+        else:
+            source = _source(row.source, f"{row.default:g}")
+        if row.key == "residual_rate":
+            out.append(t("policy.depreciation_rate", value=f"{row.value * 100:g}%",
+                         source=source))
+        elif row.key == "default_life":
+            out.append(t("policy.depreciation_other", value=f"{row.value:g}", source=source))
+        else:
+            out.append(t("policy.depreciation_life", category=row.key.split(".", 1)[1],
+                         value=f"{row.value:g}", source=source))
     return out
 
 
