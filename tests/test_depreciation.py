@@ -63,7 +63,7 @@ def test_months_are_whole_months():
 
 def test_json_totals_keep_the_contract(tmp_path):
     data = kpi_json(office(tmp_path))
-    assert set(data) == {"period", "kpis", "assets"}
+    assert set(data) == {"period", "kpis", "members", "assets"}
     assert set(data["period"]) == {"key", "start", "end", "as_of"}
     assert data["assets"] == {"cost_total": 9469.12, "book_value_total": 3221.80}
 
