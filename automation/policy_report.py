@@ -447,7 +447,7 @@ def shown_number(value: float, unit: str, locale: str) -> str:
     """A `[policy]` number with its unit: `48 小时`, `2 个工作日`, `5%`."""
     if unit == Unit.SHARE.value:
         return f"{value * 100:g}%"
-    one = "_one" if value == 1 and unit == Unit.WORKDAYS.value else ""
+    one = "_one" if value == 1 and unit in (Unit.WORKDAYS.value, Unit.DAYS.value) else ""
     return t(f"policy.unit_{unit}{one}", locale, value=f"{value:g}")
 
 

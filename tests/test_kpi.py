@@ -152,7 +152,7 @@ def test_contract(result):
                                 "end": "2025-10-31", "as_of": "2025-10-20"}
     assert set(result["kpis"][0]) == {"key", "office", "department", "value", "numerator",
                                       "denominator", "target", "met", "parent"}
-    assert len({r["key"] for r in result["kpis"]}) == 17
+    assert len({r["key"] for r in result["kpis"]}) == 19   # 17, and the two stocktake KPIs
 
 
 def test_budget_deviation_for_the_semester(tmp_path):

@@ -36,6 +36,10 @@ def office_from_fixture(tmp_path: Path) -> Path:
     """The fixture's office with its old state, copied (opening a state upgrades it)."""
     office = tmp_path / "office"
     shutil.copytree(FIXTURE / "office", office)
+    # the rules of its day: lost_found_unclaimed came later (its longest wait keeps it quiet)
+    toml = office / "office.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "[policy]\n", "[policy]\nlost_found_transfer_days = 366\n", 1), encoding="utf-8")
     (office / ".clerk").mkdir()
     shutil.copy2(FIXTURE / statedb.FILE_NAME, office / ".clerk" / statedb.FILE_NAME)
     return office

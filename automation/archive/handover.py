@@ -20,6 +20,7 @@ import pandas as pd
 from ..checks.findings import Finding
 from ..config import OfficeConfig
 from ..kpi.periods import Period, parse_period
+from ..kpi.stocktakes import uncounted_items
 from ..load import OfficeData
 from ..policy import Policy
 from ..policy.statuses import (
@@ -41,8 +42,8 @@ from ..reminders.rules import (
 )
 from ..workdays import WorkCalendar
 
-SECTIONS = ("open_loans", "custodians", "open_cases", "open_documents", "open_inquiries",
-            "unpaid_expenses", "budgets", "pending_budgets", "error_findings")
+SECTIONS = ("open_loans", "custodians", "uncounted_items", "open_cases", "open_documents",
+            "open_inquiries", "unpaid_expenses", "budgets", "pending_budgets", "error_findings")
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,32 @@ def custodians(office: OfficeData, as_of: date) -> Section:
     rows.sort(key=lambda r: (not r["needs_handover"], str(r.get("custodian_id") or ""),
                              str(r["asset_tag"])))
     return Section("custodians", CUSTODIAN_COLUMNS, rows)
+
+
+UNCOUNTED_COLUMNS = (
+    reg("assets.items.asset_tag"), reg("assets.items.name"), reg("assets.items.condition"),
+    reg("assets.items.location"), reg("assets.items.custodian_id"), Col("custodian_name"),
+    Col("last_counted", kind="date"), Col("where"),
+)
+
+
+def uncounted(office: OfficeData, period: Period) -> Section:
+    """Ledger items (not 报废) with no stocktake row in the period, with the last day each
+    was ever counted (the stocktake_coverage KPI's misses)."""
+    items = _frame(office, "assets.items")
+    checks = _frame(office, "assets.stocktakes")
+    missing = uncounted_items(items, checks, period.start, period.end)
+    last = (checks.dropna(subset=["asset_tag", "checked_on"])
+            .assign(asset_tag=lambda f: f["asset_tag"].astype(str))
+            .groupby("asset_tag")["checked_on"].max())
+    members = _members(office)
+    rows = _rows(missing, UNCOUNTED_COLUMNS) if len(missing) else []
+    for row in rows:
+        row["custodian_name"] = _name(members, row.get("custodian_id"))
+        row["last_counted"] = _value(last.get(str(row["asset_tag"])))
+        row["where"] = _where(office, "assets.items", row.pop("_row"))
+    return Section("uncounted_items", UNCOUNTED_COLUMNS, rows,
+                   about={"start": period.start.isoformat(), "end": period.end.isoformat()})
 
 
 OPEN_CASE_COLUMNS = (
@@ -469,6 +496,7 @@ def handover_checklist(office: OfficeData, findings: list[Finding], config: Offi
     sections = [
         open_loans(office, period.as_of),
         custodians(office, period.as_of),
+        uncounted(office, period),
         open_cases(office, calendar, now, policy),
         open_documents(office, now, policy),
         open_inquiries(office, now, policy),

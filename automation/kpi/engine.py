@@ -38,6 +38,7 @@ from ..workdays import WorkCalendar
 from .assets import AssetReport, asset_report
 from .members import MemberFigures, member_figures
 from .periods import Period
+from .stocktakes import counted, latest_counts, ledger_items
 
 _EPSILON = 1e-12
 """Room for floating point at a boundary: a value exactly at its target meets it."""
@@ -232,21 +233,47 @@ def budget_approval_days(scope: Scope) -> pd.DataFrame:
     return _population(b["department"], pd.Series(True, index=b.index), days)
 
 
+def _item_departments(scope: Scope, tags: pd.Series) -> pd.Series:
+    """The department of each asset tag: its item's own, else its custodian's."""
+    items = scope.frame("assets.items")
+    if items is None:
+        return pd.Series(None, index=tags.index, dtype=object)
+    known = items.dropna(subset=["asset_tag"]).drop_duplicates("asset_tag")
+    own = _own_or_member(known, scope, "custodian_id")
+    return tags.map(dict(zip(known["asset_tag"], own, strict=True)))
+
+
 @_kpi
 def asset_good_rate(scope: Scope) -> pd.DataFrame:
     checks = scope.frame("assets.stocktakes")
     if checks is None:
         return _empty()
-    c = checks[scope.within(checks["checked_on"]) & checks["asset_tag"].notna()]
-    latest = c.sort_values(["checked_on", "_row"]).drop_duplicates("asset_tag", keep="last")
+    latest = latest_counts(checks, scope.period.start, scope.period.end)
     good = latest["found"].fillna(False).astype(bool) & latest["condition"].eq(GOOD_CONDITION)
+    return _population(_item_departments(scope, latest["asset_tag"]), good)
+
+
+@_kpi
+def stocktake_coverage(scope: Scope) -> pd.DataFrame:
+    """Ledger items not 报废; good when a stocktake row in P counts them."""
     items = scope.frame("assets.items")
-    department = pd.Series(None, index=latest.index, dtype=object)
-    if items is not None:
-        known = items.dropna(subset=["asset_tag"]).drop_duplicates("asset_tag")
-        own = _own_or_member(known, scope, "custodian_id")
-        department = latest["asset_tag"].map(dict(zip(known["asset_tag"], own, strict=True)))
-    return _population(department, good)
+    if items is None:
+        return _empty()
+    ledger = ledger_items(items)
+    good = counted(ledger, scope.frame("assets.stocktakes"), scope.period.start,
+                   scope.period.end)
+    return _population(_own_or_member(ledger, scope, "custodian_id"), good)
+
+
+@_kpi
+def stocktake_accuracy(scope: Scope) -> pd.DataFrame:
+    """Items counted in P, each by its latest row; good when that row found it (是否在库 是)."""
+    checks = scope.frame("assets.stocktakes")
+    if checks is None:
+        return _empty()
+    latest = latest_counts(checks, scope.period.start, scope.period.end)
+    good = latest["found"].eq(True).fillna(False).astype(bool)
+    return _population(_item_departments(scope, latest["asset_tag"]), good)
 
 
 @_kpi

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..config import OfficeConfig
+from ..config import OfficeConfig, SemestersSection
 from ..errors import UsageError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -50,7 +50,11 @@ class Period:
 
 
 def semester_bounds(config: OfficeConfig, year: int, which: str) -> tuple[date, date]:
-    spec = getattr(config.semesters, which)
+    return _bounds(config.semesters, year, which)
+
+
+def _bounds(semesters: SemestersSection, year: int, which: str) -> tuple[date, date]:
+    spec = getattr(semesters, which)
     start_text, end_text = spec.split("..")
     sm, sd = (int(x) for x in start_text.split("-"))
     em, ed = (int(x) for x in end_text.split("-"))
@@ -63,12 +67,25 @@ def semester_bounds(config: OfficeConfig, year: int, which: str) -> tuple[date, 
 
 def semester_of(config: OfficeConfig, day: date) -> str:
     """The semester key a day falls in (fall if it is in none, e.g. summer: the last one)."""
+    return _semester_key(config.semesters, day)
+
+
+def _semester_key(semesters: SemestersSection, day: date) -> str:
     for year in (day.year, day.year - 1):
         for which in ("fall", "spring"):
-            start, end = semester_bounds(config, year, which)
+            start, end = _bounds(semesters, year, which)
             if start <= day <= end:
                 return f"{year}-{which}"
     return f"{day.year}-spring" if day.month < 9 else f"{day.year}-fall"
+
+
+def current_semester(semesters: SemestersSection, day: date) -> Period:
+    """The semester `day` falls in, as the KPIs' default period is (`parse_period` with no
+    key): its first and last day, as of `day`."""
+    key = _semester_key(semesters, day)
+    year, which = key.split("-")
+    start, end = _bounds(semesters, int(year), which)
+    return Period(key, start, end, min(end, day))
 
 
 def parse_period(text: str | None, config: OfficeConfig, today: date) -> Period:

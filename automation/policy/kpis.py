@@ -84,6 +84,23 @@ KPI_SPECS: dict[str, KpiSpec] = {k.key: k for k in (
         target=0.98,
     ),
     KpiSpec(
+        "stocktake_coverage",
+        L("物资盘点覆盖率", "物資盤點覆蓋率", "Stocktake coverage"),
+        population=L("台账中未报废的物资", "台賬中未報廢的物資",
+                     "inventory items not written off"),
+        good=L("本期盘点过（有盘点记录）", "本期盤點過（有盤點記錄）",
+               "counted in the period (a stocktake row)"),
+        target=1.0,
+    ),
+    KpiSpec(
+        "stocktake_accuracy",
+        L("物资盘点账实相符率", "物資盤點賬實相符率", "Stocktake accuracy"),
+        population=L("本期盘点过的物资（取最近一次）", "本期盤點過的物資（取最近一次）",
+                     "items counted in the period (latest count)"),
+        good=L("最近一次盘点在库", "最近一次盤點在庫", "found at the latest count"),
+        target=0.99,
+    ),
+    KpiSpec(
         "loan_record_complete",
         L("借用登记完整率", "借用登記完整率", "Complete loan records"),
         population=L("本期借出的借用记录", "本期借出的借用記錄", "loans made in the period"),

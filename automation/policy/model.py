@@ -44,7 +44,8 @@ class _Strict(BaseModel):
 
 MAX_HOURS = 24 * 366
 MAX_WORKDAYS = 366
-"""Beyond a year, a deadline is a typo (and past what date arithmetic can carry)."""
+"""Beyond a year (of working days, or of calendar days), a deadline is a typo (and past
+what date arithmetic can carry)."""
 
 
 TargetsSection: type[BaseModel] = create_model(  # type: ignore[call-overload]
@@ -95,6 +96,8 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
             out.append(Problem(key, f"config.policy_{number.unit.value}", found))
         elif number.unit is Unit.WORKDAYS and value != int(value):
             out.append(Problem(key, "config.policy_whole", found))
+        elif number.unit is Unit.DAYS and value != int(value):
+            out.append(Problem(key, "config.policy_days", found))
         elif value > (MAX_HOURS if number.unit is Unit.HOURS else MAX_WORKDAYS):
             out.append(Problem(key, f"config.policy_{number.unit.value}_too_large",
                                found | {"most": MAX_HOURS if number.unit is Unit.HOURS
@@ -210,6 +213,10 @@ class Policy:
 
     def hours(self, key: str) -> timedelta:
         return timedelta(hours=self.numbers[key])
+
+    def days(self, key: str) -> timedelta:
+        """A number of calendar days (Unit.DAYS) as a timedelta."""
+        return timedelta(days=int(self.numbers[key]))
 
     def notice_leads(self, kinds: pd.Series) -> pd.Series:
         """Each meeting's notice lead by its kind: meeting_notice_major_hours for a 重大,

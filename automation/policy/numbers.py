@@ -72,6 +72,15 @@ NUMBERS: dict[str, Number] = {n.key: n for n in (
            L("满意度整改线（满分的比例）", "滿意度整改線（滿分的比例）",
              "Satisfaction below which a department owes a rectification plan "
              "(share of full marks)")),
+    Number("stocktake_remind_days", 14, U.DAYS,
+           L("学期结束前提醒未盘点物资的天数（自然日）", "學期結束前提醒未盤點物資的天數（自然日）",
+             "Calendar days before the semester ends from which uncounted items are "
+             "chased")),
+    Number("lost_found_transfer_days", 30, U.DAYS,
+           L("失物待认领移交学校失物招领处的天数（自然日）",
+             "失物待認領移交學校失物招領處的天數（自然日）",
+             "Calendar days an item waits unclaimed before it goes to the school's lost "
+             "and found")),
 )}
 """RULES.md's Policy table, in its order."""
 

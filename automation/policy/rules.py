@@ -50,6 +50,24 @@ RULE_SPECS: dict[str, RuleSpec] = {r.key: r for r in (
         roles=("office_department", "head_role"),
     ),
     RuleSpec(
+        "stocktake_missing", "assets.items",
+        title=L("本学期还没有盘点这件物资", "本學期還沒有盤點這件物資",
+                "Item not yet counted this semester"),
+        todo=L("学期结束前请盘点该物资，并在「盘点记录」登记结果（是否在库、状况）。",
+               "學期結束前請盤點該物資，並在「盤點記錄」登記結果（是否在庫、狀況）。",
+               "Please count the item before the semester ends and record it under "
+               "Stocktakes (found, condition)."),
+        when=L("未报废，本学期没有盘点记录，距学期结束不到 {stocktake_remind_days} 天",
+               "未報廢，本學期沒有盤點記錄，距學期結束不到 {stocktake_remind_days} 天",
+               "not written off, no stocktake row this semester, within "
+               "{stocktake_remind_days} days of the semester's end"),
+        to=L("保管人", "保管人", "the custodian"),
+        escalates=L("{office_department}{head_role}（知会）",
+                    "{office_department}{head_role}（知會）",
+                    "the {head_role} of {office_department} (informed)"),
+        numbers=("stocktake_remind_days",), roles=("office_department", "head_role"),
+    ),
+    RuleSpec(
         "expense_receipts_missing", "finance.expenses",
         title=L("报销单票据不全", "報銷單票據不全", "Receipts missing from a claim"),
         todo=L("请补齐合规票据；交齐后把「票据齐全」改为“是”，审核人就会收到审核提醒。",
@@ -202,6 +220,22 @@ RULE_SPECS: dict[str, RuleSpec] = {r.key: r for r in (
                     "after {task_escalate_workdays} working days overdue: the {head_role} of "
                     "the task's department"),
         numbers=("task_escalate_workdays",), roles=("head_role",),
+    ),
+    RuleSpec(
+        "lost_found_unclaimed", "cases.lost_found",
+        title=L("失物待认领已满 {lost_found_transfer_days} 天",
+                "失物待認領已滿 {lost_found_transfer_days} 天",
+                "Lost item unclaimed for {lost_found_transfer_days} days"),
+        todo=L("请把该物品移交学校失物招领处，并把「状态」改为“已移交”。",
+               "請把該物品移交學校失物招領處，並把「狀態」改為「已移交」。",
+               "Please hand the item to the school's lost and found and set its status to "
+               "Handed over."),
+        when=L("待认领，拾获后已满 {lost_found_transfer_days} 天",
+               "待認領，拾獲後已滿 {lost_found_transfer_days} 天",
+               "unclaimed {lost_found_transfer_days} days after it was found"),
+        to=L("{office_department}{head_role}", "{office_department}{head_role}",
+             "the {head_role} of {office_department}"),
+        numbers=("lost_found_transfer_days",), roles=("office_department", "head_role"),
     ),
     RuleSpec(
         "document_flow_overdue", "cases.documents",

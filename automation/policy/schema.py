@@ -19,6 +19,8 @@ class Unit(StrEnum):
 
     HOURS = "hours"
     WORKDAYS = "workdays"
+    DAYS = "days"
+    """Calendar days, weekends and holidays included (a whole number above 0)."""
     SHARE = "share"
     """A fraction 0..1 (a tolerance or a floor)."""
 

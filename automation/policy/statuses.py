@@ -18,7 +18,12 @@ TRAINING = "培训"
 MAJOR_MEETING = "重大"
 GOOD_CONDITION = "完好"
 SCRAPPED = "报废"
-"""An item written off: out of the asset report's cost and book value."""
+"""An item written off: out of the asset report's cost and book value, and no longer
+counted at a stocktake."""
+UNCLAIMED = "待认领"
+"""A lost-and-found item waiting for its owner: on the public notice, and after
+lost_found_transfer_days handed to the school's lost-and-found."""
+HANDED_OVER = "已移交"
 DOCUMENT_TO_ROUTE = "待流转"
 """A document received and not yet delivered to whoever must act: chased by the hour."""
 DOCUMENT_DONE = "已办结"

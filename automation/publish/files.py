@@ -82,11 +82,25 @@ def kpi_files(config: OfficeConfig, result: KpiResult, trend: Sequence[KpiResult
     if result.assets is not None:
         paths += write_asset_report(result.assets, Path(folder) / ASSET_REPORT,
                                     locale=config.locale, office_name=config.office.name)
+    paths += lost_found_files(config, office, Path(folder), as_of=result.period.as_of)
     if with_json:
         target = Path(folder) / "kpi.json"
         write_text(target, _json_text(result.to_dict()), newline="\n")
         paths.append(target)
     return paths
+
+
+def lost_found_files(config: OfficeConfig, office: OfficeData, folder: Path, *,
+                     as_of: date) -> list[Path]:
+    """The lost-and-found notice (失物招领公示: lost_found_notice.html and .xlsx) of the
+    entries still 待认领, with no personal data; nothing when the office keeps no 失物招领
+    sheet."""
+    from ..reports.lost_found import write_lost_found_notice
+
+    if "cases.lost_found" not in office.tables:
+        return []
+    return write_lost_found_notice(office, Path(folder), locale=config.locale,
+                                   office_name=config.office.name, as_of=as_of)
 
 
 def monthly_files(config: OfficeConfig, result: KpiResult, office: OfficeData, month: Period,
@@ -153,5 +167,5 @@ def register_files(sheets: list[RawSheet], folder: Path, *, created: datetime,
     return written
 
 
-__all__ = ["VALIDATION_FORMATS", "checklist_files", "kpi_files", "monthly_files",
-           "register_files", "reminder_log_files", "validation_files"]
+__all__ = ["VALIDATION_FORMATS", "checklist_files", "kpi_files", "lost_found_files",
+           "monthly_files", "register_files", "reminder_log_files", "validation_files"]

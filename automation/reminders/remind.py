@@ -116,7 +116,7 @@ def remind(
     uncovered: list[int] = []
     calendar = calendar_for(config, warn=uncovered.append)
     policy = config.in_force
-    dues = due_now(office, now, calendar, policy)
+    dues = due_now(office, now, calendar, policy, config.semesters)
     people = roster_people(office.frame("roster.members"))
     planned = plan(dues, people, list(config.reminders.channels))
     report = RemindReport(now, planned, dry_run, uncovered_years=sorted(uncovered),

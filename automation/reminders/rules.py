@@ -15,12 +15,15 @@ force (`OfficeConfig.in_force`), never from a constant here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from ..config import SemestersSection
 from ..frames import TypedTable
+from ..kpi.periods import Period, current_semester
+from ..kpi.stocktakes import counted, ledger_items
 from ..load import OfficeData
 from ..policy import DEFAULT_POLICY, RULE_SPECS, Policy
 from ..policy import statuses as S
@@ -54,10 +57,17 @@ class Context:
     now: datetime
     calendar: WorkCalendar
     policy: Policy = DEFAULT_POLICY
+    semesters: SemestersSection = field(default_factory=SemestersSection)
+    """`[semesters]` of office.toml: the period a stocktake must fall in."""
 
     @property
     def today(self) -> date:
         return self.now.date()
+
+    @property
+    def semester(self) -> Period:
+        """The current semester, as the KPIs' default period is."""
+        return current_semester(self.semesters, self.today)
 
     @property
     def members(self) -> pd.DataFrame:
@@ -199,6 +209,27 @@ def audit_due(ctx: Context, items: pd.DataFrame) -> list[Send]:
             Send(due, ctx.office_head(), 1, items["next_audit_on"], "office_head")]
 
 
+@rule("stocktake_missing")
+def stocktake_missing(ctx: Context, items: pd.DataFrame) -> list[Send]:
+    """A ledger item (not 报废) with no stocktake row in the current semester, from
+    stocktake_remind_days calendar days before the semester's last day to that day: the
+    custodian, with the head of office_department informed."""
+    semester = ctx.semester
+    end = pd.Timestamp(semester.end)
+    today = pd.Timestamp(ctx.today)
+    in_window = end - pd.Timedelta(ctx.policy.days("stocktake_remind_days")) <= today <= end
+    ledger = ledger_items(items)
+    missing = pd.Series(False, index=items.index)
+    if in_window:
+        checks = ctx.office.tables.get("assets.stocktakes")
+        uncounted = ~counted(ledger, None if checks is None else checks.frame,
+                             semester.start, semester.end)
+        missing.loc[uncounted[uncounted].index] = True
+    deadline = pd.Series(end, index=items.index)
+    return [Send(missing, items["custodian_id"], 0, deadline, "custodian"),
+            Send(missing, ctx.office_head(), 1, deadline, "office_head")]
+
+
 # -- finance ---------------------------------------------------------------------------
 
 
@@ -307,6 +338,16 @@ def case_referral_followup(ctx: Context, cases: pd.DataFrame) -> list[Send]:
     return [Send(due, cases["handler_id"], 0, deadline, "handler")]
 
 
+@rule("lost_found_unclaimed")
+def lost_found_unclaimed(ctx: Context, found: pd.DataFrame) -> list[Send]:
+    """An item still 待认领 lost_found_transfer_days calendar days after it was found: the
+    head of office_department hands it to the school's lost-and-found (then 已移交)."""
+    deadline = found["found_on"] + pd.Timedelta(ctx.policy.days("lost_found_transfer_days"))
+    due = (found["status"].eq(S.UNCLAIMED).fillna(False).astype(bool)
+           & (pd.Timestamp(ctx.today) >= deadline).fillna(False))
+    return [Send(due, ctx.office_head(), 0, deadline, "office_head")]
+
+
 # -- roster ----------------------------------------------------------------------------
 
 
@@ -412,12 +453,13 @@ RULES: dict[str, Rule] = _every_rule()
 
 
 def due_now(office: OfficeData, now: datetime, calendar: WorkCalendar,
-            policy: Policy = DEFAULT_POLICY) -> list[Due]:
+            policy: Policy = DEFAULT_POLICY, semesters: SemestersSection | None = None
+            ) -> list[Due]:
     """Every rule over the tables that were read, as of `now` (local, naive), under
-    `policy` (pass `config.in_force`)."""
+    `policy` (pass `config.in_force`) and the office's `semesters` (`config.semesters`)."""
     if "roster.members" not in office.tables:
         return []
-    ctx = Context(office, now, calendar, policy)
+    ctx = Context(office, now, calendar, policy, semesters or SemestersSection())
     out: list[Due] = []
     for key, condition in RULES.items():
         table = RULE_SPECS[key].table
