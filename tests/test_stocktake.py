@@ -151,3 +151,24 @@ def test_handover_lists_the_uncounted_items(office):
         ("A5", None, datetime(2025, 6, 10)),                  # last semester only
     ]
     assert [r["where"] for r in rows] == ["物资台账!5", "物资台账!6"]
+
+
+def test_the_dashboard_lists_the_uncounted_items(office, tmp_path):
+    """The KPI dashboard's 未盘点物资 sheet and page section: A4 and A5 (see the table
+    above), with their sheet rows; A3 is written off and A1, A2, A6 were counted."""
+    import openpyxl
+
+    out = tmp_path / "kpi"
+    done = clerk("kpi", "--period", "2025-fall", "--today", "2025-10-20", "-o", str(out),
+                 cwd=office)
+    assert done.returncode == 0, done.stderr
+    sheet = openpyxl.load_workbook(out / "kpi_dashboard.xlsx")["未盘点物资"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
+    assert "2 件" in rows[1][0]
+    header = rows.index(("物资编号", "物资名称", "所属部门", "存放地点", "保管人学号", "行号"))
+    assert rows[header + 1:] == [("A4", "相机", None, "办公室", "M2", 5),
+                                 ("A5", "展架", None, "仓库", None, 6)]
+    page = (out / "kpi_dashboard.html").read_text(encoding="utf-8")
+    section = page.split("未盘点物资</h2>", 1)[1]
+    assert "<td>A4</td><td>相机</td>" in section and "<td>A5</td><td>展架</td>" in section
+    assert "<td>A1</td>" not in section and "<td>A3</td>" not in section

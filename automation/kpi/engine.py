@@ -38,7 +38,7 @@ from ..workdays import WorkCalendar
 from .assets import AssetReport, asset_report
 from .members import MemberFigures, member_figures
 from .periods import Period
-from .stocktakes import counted, latest_counts, ledger_items
+from .stocktakes import UncountedItem, counted, latest_counts, ledger_items, uncounted_list
 
 _EPSILON = 1e-12
 """Room for floating point at a boundary: a value exactly at its target meets it."""
@@ -544,6 +544,9 @@ class KpiResult:
     """The office's own members who are 在任, each with their figures (`kpi.members`)."""
     assets: AssetReport | None = field(default=None, repr=False, compare=False)
     """The office's (the first unit's) inventory valued as of the period's as-of day."""
+    uncounted: list[UncountedItem] = field(default_factory=list, repr=False, compare=False)
+    """The office's ledger items not counted in the period (the dashboard's asset sheet);
+    not in the JSON."""
 
     def to_dict(self) -> dict[str, Any]:
         """DESIGN.md's `kpi --format json` contract, with the members' figures and the
@@ -610,6 +613,11 @@ def compute_kpis(units: Sequence[UnitSpec], period: Period, total_label: str | N
     result.parents = {name: parents.get(name) for name, *_ in units}
     if units:
         result.assets = asset_report(units[0][1], period.as_of, units[0][3].depreciation)
+        own = units[0][1].tables
+        result.uncounted = uncounted_list(
+            own["assets.items"].frame if "assets.items" in own else None,
+            own["assets.stocktakes"].frame if "assets.stocktakes" in own else None,
+            period.start, period.end)
     per_unit = [(name, populations(office, period, calendar, own))
                 for name, office, calendar, own in units]
     for kpi in KPIS:

@@ -9,6 +9,7 @@ counted in a period when a stocktake row (assets.stocktakes) names its tag with 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -51,3 +52,38 @@ def uncounted_items(items: pd.DataFrame | None, stocktakes: pd.DataFrame | None,
         return pd.DataFrame()
     ledger = ledger_items(items)
     return ledger[~counted(ledger, stocktakes, start, end)].sort_values("_row")
+
+
+@dataclass(frozen=True)
+class UncountedItem:
+    """A ledger item with no stocktake row in the period, as the dashboard lists it."""
+
+    asset_tag: str
+    name: str | None
+    department: str | None
+    location: str | None
+    custodian_id: str | None
+    row: int
+
+
+UNCOUNTED_COLUMNS = ("asset_tag", "name", "department", "location", "custodian_id")
+"""The assets.items columns an uncounted item is listed with."""
+
+
+def uncounted_list(items: pd.DataFrame | None, stocktakes: pd.DataFrame | None,
+                   start: date, end: date) -> list[UncountedItem]:
+    """`uncounted_items` as plain records, in sheet order."""
+    frame = uncounted_items(items, stocktakes, start, end)
+    if frame.empty:
+        return []
+
+    def text(value: object) -> str | None:
+        return None if value is None or value != value else str(value)
+
+    return [UncountedItem(asset_tag=text(record.get("asset_tag")) or "",
+                          name=text(record.get("name")),
+                          department=text(record.get("department")),
+                          location=text(record.get("location")),
+                          custodian_id=text(record.get("custodian_id")),
+                          row=int(record["_row"]))
+            for record in frame.to_dict("records")]

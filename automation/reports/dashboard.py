@@ -304,7 +304,36 @@ def write_dashboard_xlsx(result: KpiResult, trend: list[KpiResult], path: Path, 
         _kpi_sheet(result, loc, office_name),
         _department_sheet(result, loc),
         _trend_sheet(trend, loc, _names(result, loc)),
+        _uncounted_sheet(result, loc),
     ]), path)
+
+
+def _uncounted_view(result: KpiResult, loc: str) -> dict[str, Any]:
+    """The ledger items not counted in the period: headers (the ledger's own labels), rows
+    and the line above them."""
+    from ..kpi.stocktakes import UNCOUNTED_COLUMNS
+    from ..registers import get_table
+
+    items = get_table("assets.items")
+    headers = [items.column(key).label.get(loc) for key in UNCOUNTED_COLUMNS]
+    headers.append(t("dashboard.uncounted_row", loc))
+    rows = [[item.asset_tag, item.name, item.department, item.location, item.custodian_id,
+             item.row] for item in result.uncounted]
+    meta = t("dashboard.uncounted_meta", loc, start=result.period.start.isoformat(),
+             end=result.period.end.isoformat(), count=len(rows))
+    return {"headers": headers, "rows": rows, "meta": meta,
+            "none": t("dashboard.uncounted_none", loc)}
+
+
+def _uncounted_sheet(result: KpiResult, loc: str) -> Sheet:
+    view = _uncounted_view(result, loc)
+    columns = [Column(h) for h in view["headers"][:-1]] + [Column(view["headers"][-1],
+                                                                  kind=Kind.INT)]
+    return Sheet(sheet_title(t("dashboard.sheet_uncounted", loc)), columns,
+                 [[None if v is None else Cell(v, kind=Kind.INT if i == 5 else Kind.TEXT)
+                   for i, v in enumerate(row)] for row in view["rows"]],
+                 heading=t("dashboard.sheet_uncounted", loc), meta=[view["meta"]],
+                 empty=Cell(view["none"]), freeze=1)
 
 
 # --------------------------------------------------------------------------- svg
@@ -474,6 +503,7 @@ def write_dashboard_html(result: KpiResult, trend: list[KpiResult], path: Path, 
         meta=_period_line(result.period, loc),
         cards=cards,
         tree=_unit_tree(result, loc),
+        uncounted=_uncounted_view(result, loc),
         departments=_department_view(departments, loc, names),
         cells={d.name: {key: _cell(key, d.rows.get(key), loc) for key in _KEYS}
                for d in departments},
