@@ -76,7 +76,7 @@ def test_kpi_sheet_matches_result_and_has_charts(demo):
             assert met == NONE_TEXT
         else:
             assert met.startswith("✓" if expected.met else "✗")
-    assert len(book.worksheets) == 3
+    assert [s.title for s in book.worksheets] == ["指标总览", "各部门", "月度趋势", "未盘点物资"]
     with zipfile.ZipFile(out / "kpi_dashboard.xlsx") as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
     assert len(charts) == 3          # value vs target, departments, trend

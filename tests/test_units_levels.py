@@ -76,6 +76,17 @@ def test_dashboard_shows_the_tree(tmp_path):
     assert school < college < klass
     assert "padding-left:38px" in page   # the class, two levels down
 
+    import openpyxl
+
+    book = openpyxl.load_workbook(out / "kpi_dashboard.xlsx")
+    assert book.sheetnames[1] == "各单位（校 → 院 → 班）"
+    sheet = book.sheetnames[1]
+    rows = list(book[sheet].iter_rows(values_only=True))
+    header = rows[0]
+    at = header.index(next(h for h in header if h and h.startswith("任务按时完成率")))
+    assert [(r[0], r[at]) for r in rows[1:]] == [
+        ("测试大学学生会", 0.25), ("　└ 计算机学院分会", 0.25), ("　　└ 计科一班", 0.5)]
+
 
 def test_a_loop_is_refused_in_one_line(tmp_path):
     college = tmp_path / "college"

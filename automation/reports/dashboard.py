@@ -299,9 +299,11 @@ def write_dashboard_xlsx(result: KpiResult, trend: list[KpiResult], path: Path, 
     """The KPI dashboard workbook: overall KPIs with a value-vs-target chart, departments
     × KPIs with a chart of the share met, and the monthly trend with a line chart."""
     loc = reader_locale(locale)
+    units = _units_sheet(result, loc)
     return write_xlsx(_new_book(_heading(office_name, t("dashboard.title", loc)),
                                 result.period.as_of, loc, [
         _kpi_sheet(result, loc, office_name),
+        *([units] if units else []),
         _department_sheet(result, loc),
         _trend_sheet(trend, loc, _names(result, loc)),
         _uncounted_sheet(result, loc),
@@ -469,18 +471,48 @@ def _department_view(departments: list[_Department], loc: str, names: dict[str, 
             for d in departments]
 
 
-def _unit_tree(result: KpiResult, loc: str) -> list[dict[str, Any]]:
-    """The rolled-up offices in tree order (校 → 院 → 班), each with its depth and its own
-    overall value of every KPI; none for a single office."""
+def _unit_levels(result: KpiResult) -> list[tuple[str, str | None, int]]:
+    """The rolled-up offices in tree order (校 → 院 → 班): name, parent, depth; none for a
+    single office."""
     if len(result.parents) < 2:
         return []
     depth: dict[str, int] = {}
     for name, parent in result.parents.items():
         depth[name] = 0 if parent is None else depth.get(parent, 0) + 1
-    own = {(r.office, r.key): r for r in result.rows if r.department is None}
-    return [{"name": name, "depth": depth[name], "parent": parent or "",
+    return [(name, parent, depth[name]) for name, parent in result.parents.items()]
+
+
+def _own_rows(result: KpiResult) -> dict[tuple[str | None, str], KpiRow]:
+    """Each office's own overall row of each KPI, by (office, key)."""
+    return {(r.office, r.key): r for r in result.rows if r.department is None}
+
+
+def _unit_tree(result: KpiResult, loc: str) -> list[dict[str, Any]]:
+    """The page's tree of units, each with its depth and its own value of every KPI."""
+    own = _own_rows(result)
+    return [{"name": name, "depth": depth, "parent": parent or "",
              "cells": {key: _cell(key, own.get((name, key)), loc) for key in _KEYS}}
-            for name, parent in result.parents.items()]
+            for name, parent, depth in _unit_levels(result)]
+
+
+def _units_sheet(result: KpiResult, loc: str) -> Sheet | None:
+    """The workbook's tree of units: each office indented under the one it rolls into,
+    with its own value of every KPI; None for a single office."""
+    levels = _unit_levels(result)
+    if not levels:
+        return None
+    own = _own_rows(result)
+    names = _names(result, loc)
+    shown = ["　" * depth + ("└ " if depth else "") + name for name, _, depth in levels]
+    columns = ([Column(t("dashboard.unit", loc),
+                       width=max(display_width(s) for s in shown) + 2)]
+               + [Column(names[key], width=_value_width(
+                   [own.get((name, key)) for name, _, _ in levels], loc)) for key in _KEYS])
+    rows = [[Cell(text)] + [_value(key, own.get((name, key)), loc, colour=True)
+                            for key in _KEYS]
+            for text, (name, _, _) in zip(shown, levels, strict=True)]
+    return Sheet(sheet_title(t("dashboard.units", loc)), columns, rows, header_height=48,
+                 freeze=1)
 
 
 def write_dashboard_html(result: KpiResult, trend: list[KpiResult], path: Path, *,
