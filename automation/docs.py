@@ -151,13 +151,17 @@ def policy_markdown(numbers: Mapping[str, Number] = NUMBERS,
     for key, role in roles.items():
         lines.append(f"| `[policy.roles] {key}` | `{role.default}` | "
                      f"{_cell(role.label.hans)} · {_cell(role.label.en)} |")
+    def both(key: str, **values: object) -> str:
+        return (f"{_cell(t(key, 'zh-Hans', **values))} · "
+                f"{_cell(t(key, 'en', **values))}")
+
     lines.append(f"| `[policy.depreciation] residual_rate` | `{DEFAULT_RESIDUAL_RATE:g}` | "
-                 "残值率（原值的比例） · Residual value, as a share of cost |")
+                 f"{both('policy.doc_residual_rate')} |")
     lines.append(f"| `[policy.depreciation] default_life` | `{DEFAULT_LIFE}` | "
-                 "其他类别的使用年限（年） · Useful life in years of any other category |")
+                 f"{both('policy.doc_default_life')} |")
     for category, years in DEFAULT_LIVES.items():
         lines.append(f"| `[policy.depreciation.lives] \"{category}\"` | `{years}` | "
-                     f"{category}的使用年限（年） · Useful life in years of {category} |")
+                     f"{both('policy.doc_life', category=category)} |")
     return "\n".join(lines) + "\n"
 
 

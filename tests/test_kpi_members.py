@@ -52,9 +52,9 @@ TASKS = [["任务编号", "任务内容", "负责人学号", "截止日期", "�
          ["T18", "r", "X1", "2025-10-14", "2025-10-14", "是"]]
 
 
-def build(folder: Path) -> Path:
+def build(folder: Path, extra: str = "") -> Path:
     write_xlsx(folder / "roster.xlsx", {"成员": MEMBERS, "考勤": ATTENDANCE, "任务": TASKS})
-    return write_config(folder, {"roster": "roster.xlsx"})
+    return write_config(folder, {"roster": "roster.xlsx"}, extra=extra)
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +111,36 @@ def _figures(member_id: str, on_time: int, due: int) -> MemberFigures:
 def test_star_best_rate_then_most_tasks_then_ties_share():
     # B1 4/4 beats A2 3/3 (same rate, more tasks); B2 2/2 has too few tasks to count
     assert [f.member_id for f in efficiency_stars(
-        [_figures("A2", 3, 3), _figures("B1", 4, 4), _figures("B2", 2, 2)])] == ["B1"]
+        [_figures("A2", 3, 3), _figures("B1", 4, 4), _figures("B2", 2, 2)], 3)] == ["B1"]
     # 3/4 (75 %) beats 5/7 (71 %) although 5/7 has more tasks
     assert [f.member_id for f in efficiency_stars(
-        [_figures("P", 5, 7), _figures("Q", 3, 4)])] == ["Q"]
+        [_figures("P", 5, 7), _figures("Q", 3, 4)], 3)] == ["Q"]
     # level on rate and tasks: both are stars, in roster order
     assert [f.member_id for f in efficiency_stars(
-        [_figures("R", 2, 3), _figures("S", 2, 3), _figures("T", 1, 3)])] == ["R", "S"]
-    assert efficiency_stars([_figures("U", 2, 2)]) == []
+        [_figures("R", 2, 3), _figures("S", 2, 3), _figures("T", 1, 3)], 3)] == ["R", "S"]
+    assert efficiency_stars([_figures("U", 2, 2)], 3) == []
+    # the office's own threshold: at 2 tasks B2's 2/2 counts and beats C's 1/3; at 3 only C
+    pair = [_figures("B2", 2, 2), _figures("C", 1, 3)]
+    assert [f.member_id for f in efficiency_stars(pair, 2)] == ["B2"]
+    assert [f.member_id for f in efficiency_stars(pair, 3)] == ["C"]
+
+
+def test_the_offices_star_threshold(tmp_path):
+    """[policy] star_min_tasks: above everyone's tasks due there is no star, and the report
+    says the office's number; a threshold that is not a whole number is refused."""
+    build(tmp_path, extra="\n[policy]\nstar_min_tasks = 50\n")
+    out = tmp_path / "out"
+    done = clerk("kpi", "--period", "2025-10", "--today", "2025-10-20", "-o", str(out),
+                 cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    page = (out / "member_report.html").read_text(encoding="utf-8")
+    assert "不少于 50 项" in page and "2025-10 效率之星：" not in page
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    build(bad, extra="\n[policy]\nstar_min_tasks = 2.5\n")
+    refused = clerk("kpi", "--period", "2025-10", "--today", "2025-10-20", cwd=bad)
+    assert refused.returncode == 2
+    assert "star_min_tasks" in refused.stderr and "Traceback" not in refused.stderr
 
 
 def _rows(path: Path) -> list[tuple]:

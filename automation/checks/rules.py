@@ -137,11 +137,7 @@ def _not_above(tt: TypedTable, rule: NotAbove) -> Iterator[Finding]:
     above = (values > limits).fillna(False).astype(bool)
     for index in above[above].index:
         yield tt.finding("above_limit", index, rule.column, other=tt.label(rule.limit),
-                         other_value=_number(limits[index]))
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+                         other_value=f"{limits[index]:g}")
 
 
 def _shown(value: object) -> str:

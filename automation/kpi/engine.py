@@ -243,12 +243,19 @@ def _item_departments(scope: Scope, tags: pd.Series) -> pd.Series:
     return tags.map(dict(zip(known["asset_tag"], own, strict=True)))
 
 
-@_kpi
-def asset_good_rate(scope: Scope) -> pd.DataFrame:
+def _latest_counts(scope: Scope) -> pd.DataFrame | None:
+    """Each item's latest stocktake row in P (None without a stocktake sheet)."""
     checks = scope.frame("assets.stocktakes")
     if checks is None:
+        return None
+    return latest_counts(checks, scope.period.start, scope.period.end)
+
+
+@_kpi
+def asset_good_rate(scope: Scope) -> pd.DataFrame:
+    latest = _latest_counts(scope)
+    if latest is None:
         return _empty()
-    latest = latest_counts(checks, scope.period.start, scope.period.end)
     good = latest["found"].fillna(False).astype(bool) & latest["condition"].eq(GOOD_CONDITION)
     return _population(_item_departments(scope, latest["asset_tag"]), good)
 
@@ -268,10 +275,9 @@ def stocktake_coverage(scope: Scope) -> pd.DataFrame:
 @_kpi
 def stocktake_accuracy(scope: Scope) -> pd.DataFrame:
     """Items counted in P, each by its latest row; good when that row found it (是否在库 是)."""
-    checks = scope.frame("assets.stocktakes")
-    if checks is None:
+    latest = _latest_counts(scope)
+    if latest is None:
         return _empty()
-    latest = latest_counts(checks, scope.period.start, scope.period.end)
     good = latest["found"].eq(True).fillna(False).astype(bool)
     return _population(_item_departments(scope, latest["asset_tag"]), good)
 

@@ -9,7 +9,7 @@ their training attendance rate and their tasks done on time over a period, and t
   of those, `done_on` ≤ `due_on` and 按质完成 not 否 (as the `task_on_time` KPI counts);
 - a rate with nothing to count is None (null in the JSON), never 0.
 
-效率之星: the best task rate among the members with at least `STAR_MIN_TASKS` tasks due, then
+效率之星: the best task rate among the members with at least `star_min_tasks` tasks due, then
 the most tasks due; members still level all share it.
 """
 
@@ -24,9 +24,6 @@ import pandas as pd
 from ..load import OfficeData
 from ..policy.statuses import GOOD_ATTENDANCE, SERVING, TRAINING
 from .periods import Period
-
-STAR_MIN_TASKS = 3
-"""The tasks a member must have due in the month to be a 效率之星."""
 
 
 @dataclass(frozen=True)
@@ -131,8 +128,7 @@ def member_figures(office: OfficeData, period: Period) -> list[MemberFigures]:
     return figures
 
 
-def efficiency_stars(figures: list[MemberFigures], least: int = STAR_MIN_TASKS
-                     ) -> list[MemberFigures]:
+def efficiency_stars(figures: list[MemberFigures], least: int) -> list[MemberFigures]:
     """效率之星: the best task rate among members with at least `least` tasks due, then the
     most tasks due; all who are still level (none when nobody has `least` tasks)."""
     eligible = [f for f in figures if f.tasks_due >= least]
@@ -154,4 +150,4 @@ def efficiency_stars(figures: list[MemberFigures], least: int = STAR_MIN_TASKS
     return [f for f in eligible if better(f, best) == 0]
 
 
-__all__ = ["STAR_MIN_TASKS", "MemberFigures", "efficiency_stars", "member_figures"]
+__all__ = ["MemberFigures", "efficiency_stars", "member_figures"]

@@ -98,6 +98,8 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
             out.append(Problem(key, "config.policy_whole", found))
         elif number.unit is Unit.DAYS and value != int(value):
             out.append(Problem(key, "config.policy_days", found))
+        elif number.unit is Unit.COUNT and value != int(value):
+            out.append(Problem(key, "config.policy_count", found))
         elif value > (MAX_HOURS if number.unit is Unit.HOURS else MAX_WORKDAYS):
             out.append(Problem(key, f"config.policy_{number.unit.value}_too_large",
                                found | {"most": MAX_HOURS if number.unit is Unit.HOURS
@@ -209,6 +211,10 @@ class Policy:
         return self.numbers[key]
 
     def workdays(self, key: str) -> int:
+        return int(self.numbers[key])
+
+    def count(self, key: str) -> int:
+        """A whole number of records (Unit.COUNT), such as star_min_tasks."""
         return int(self.numbers[key])
 
     def hours(self, key: str) -> timedelta:
@@ -353,4 +359,4 @@ def used_numbers() -> set[str]:
     used = {key for spec in RULE_SPECS.values() for key in spec.numbers}
     used |= {key for spec in KPI_SPECS.values() for key in spec.numbers}
     used |= {spec.target for spec in KPI_SPECS.values() if isinstance(spec.target, str)}
-    return used
+    return used | {key for key, number in NUMBERS.items() if number.report}

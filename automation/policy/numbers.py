@@ -76,6 +76,10 @@ NUMBERS: dict[str, Number] = {n.key: n for n in (
            L("学期结束前提醒未盘点物资的天数（自然日）", "學期結束前提醒未盤點物資的天數（自然日）",
              "Calendar days before the semester ends from which uncounted items are "
              "chased")),
+    Number("star_min_tasks", 3, U.COUNT,
+           L("评选效率之星至少需要的到期任务数", "評選效率之星至少需要的到期任務數",
+             "Tasks due a member needs to be the month's star of efficiency"),
+           report=True),
     Number("lost_found_transfer_days", 30, U.DAYS,
            L("失物待认领移交学校失物招领处的天数（自然日）",
              "失物待認領移交學校失物招領處的天數（自然日）",

@@ -23,6 +23,8 @@ class Unit(StrEnum):
     """Calendar days, weekends and holidays included (a whole number above 0)."""
     SHARE = "share"
     """A fraction 0..1 (a tolerance or a floor)."""
+    COUNT = "count"
+    """A whole number of records (a threshold such as tasks due for 效率之星)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class Number:
     default: float
     unit: Unit
     label: Label
+    report: bool = False
+    """Read by a report rather than by a rule or a KPI (so it counts as in use)."""
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,9 @@ def _columns(loc: str, members: Sequence[MemberFigures]) -> list[Column]:
 
 
 def _write(members: list[MemberFigures], stars: list[_Star], period: Period, stem: Path,
-           title: str, loc: str) -> list[Path]:
+           title: str, loc: str, least: int) -> list[Path]:
     meta = _period_line(period, loc)
-    lines = _star_lines(stars, loc) or [t("members.no_star", loc)]
+    lines = _star_lines(stars, loc) or [t("members.no_star", loc, least=least)]
     sheet = Sheet(
         sheet_title(t("members.sheet", loc)), _columns(loc, members),
         [[Cell(m.member_id), Cell(m.name), Cell(m.department or ""),
@@ -99,14 +99,17 @@ def write_member_reports(result: KpiResult, months: Sequence[KpiResult], folder:
     dashboards' trend), whose each month names its 效率之星; `[result]` for a month."""
     loc = reader_locale(locale)
     folder = Path(folder)
-    stars = [_Star(m.period.key, star) for m in months for star in efficiency_stars(m.members)]
+    least = result.policy.count("star_min_tasks")
+    stars = [_Star(m.period.key, star) for m in months
+             for star in efficiency_stars(m.members, least)]
     title = " · ".join(p for p in (office_name, t("members.title", loc)) if p)
-    paths = _write(result.members, stars, result.period, folder / MEMBER_REPORT, title, loc)
+    paths = _write(result.members, stars, result.period, folder / MEMBER_REPORT, title, loc,
+                   least)
     departments = sorted({m.department for m in result.members if m.department})
     for department in departments:
         own = [m for m in result.members if m.department == department]
         ids = {m.member_id for m in own}
         paths += _write(own, [s for s in stars if s.member.member_id in ids], result.period,
                         folder / MEMBER_REPORT / safe_file_name(department),
-                        f"{title} · {department}", loc)
+                        f"{title} · {department}", loc, least)
     return paths
