@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from . import __version__
 from .config import OfficeConfig, find_config_path, load_config
 from .errors import ClerkError, UsageError
 from .i18n import DEFAULT_LOCALE, current_locale, resolve_locale, t
+
+if TYPE_CHECKING:
+    from .checks.findings import Finding
 
 _BOOT_LOCALE = resolve_locale(os.environ.get("CLERK_LOCALE")) or DEFAULT_LOCALE
 
@@ -128,6 +131,16 @@ def _text_or_json(format: str) -> None:
         raise UsageError("cli.unknown_format", format=format, known="text, json")
 
 
+def _say_misplaced(findings: list[Finding]) -> int:
+    """Each register pointed at the wrong workbook, as `clerk validate` lists it, on stderr;
+    1 when there is one (an error a nightly job must not pass over), else 0."""
+    console = _console(stderr=True)
+    for finding in findings:
+        console.print(f"{finding.location}\t{t('report.error')}\t{finding.message}",
+                      markup=False, highlight=False)
+    return 1 if findings else 0
+
+
 def _print_json(data: object) -> None:
     """Machine output on stdout: one JSON document, UTF-8, Chinese left readable."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -218,7 +231,8 @@ def remind(
             _print_json(report.to_dict())
         else:
             render_remind(report, office, _console(), published.notes)
-        return 0 if report.ok else 1
+        misplaced = _say_misplaced(published.misplaced)
+        return 0 if report.ok and not report.plan.undeliverable and not misplaced else 1
 
     _run(debug, locale, body)
 
@@ -250,7 +264,7 @@ def kpi(
             _console(stderr=True).print(line, markup=False, highlight=False)
         for path in published.files:
             _console(stderr=True).print(t("cli.written", path=path), markup=False)
-        return 0
+        return _say_misplaced(published.misplaced)
 
     _run(debug, locale, body)
 
@@ -321,7 +335,7 @@ def archive(
             _print_json(report.to_dict())
         else:
             render_archive(report)
-        return 0
+        return _say_misplaced(report.misplaced)
 
     _run(debug, locale, body)
 

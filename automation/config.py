@@ -6,12 +6,14 @@ environment variables that hold them.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import tomllib
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -19,13 +21,14 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from .errors import ConfigError
-from .i18n import LOCALES
+from .i18n import LOCALES, t
 from .policy import Policy, PolicySection, canonical_roles, problems
 from .registers import DOMAINS, REGISTERS
 
@@ -50,6 +53,23 @@ class OfficeSection(Section):
     """The office's own closed days, on top of the region's calendar."""
     extra_workdays: list[date] = Field(default_factory=list)
     """Make-up working days (调休上班) the calendar library does not know yet."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise catalogue_error("config.expect_timezone") from None
+        return value.strip()
+
+    @field_validator("extra_workdays")
+    @classmethod
+    def _not_closed(cls, value: list[date], info: ValidationInfo) -> list[date]:
+        both = sorted(set(value) & set(info.data.get("closures", ())))
+        if both:
+            raise catalogue_error("config.expect_not_closed", day=both[0].isoformat())
+        return value
 
 
 class GoogleSheet(Section):
@@ -301,10 +321,10 @@ class OfficeConfig(Section):
     def _known_domains(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for name, options in value.items():
             if name not in DOMAINS:
-                near = difflib.get_close_matches(name, DOMAINS, n=1)
-                raise ValueError(f"unknown enum {name!r}" + (f" ({near[0]}?)" if near else ""))
+                raise catalogue_error("config.expect_enum_domain", at=name,
+                                      known=", ".join(DOMAINS))
             if not options:
-                raise ValueError(f"{name}: empty list")
+                raise catalogue_error("config.expect_enum_empty", at=name)
         return value
 
     @property
@@ -461,10 +481,10 @@ def _explain(exc: ValidationError, data: dict[str, Any], source: Path | None) ->
     path = str(source or DEFAULT_CONFIG)
     if loc and loc[0] == "policy" and error["type"] in _NOT_A_NUMBER:
         return ConfigError("config.policy_not_number", path=path, key=key,
-                           found=repr(error.get("input")))
+                           found=_shown_value(error.get("input")))
     if error["type"] == "google_key":
         return ConfigError("config.google_key", path=path, key=key,
-                           found=repr(error.get("input")))
+                           found=_shown_value(error.get("input")))
     if error["type"] == "extra_forbidden":
         model = _model_at(loc)
         suggestion = ""
@@ -474,12 +494,66 @@ def _explain(exc: ValidationError, data: dict[str, Any], source: Path | None) ->
         if suggestion:
             return ConfigError("config.unknown_key_hint", path=path, key=key, hint=suggestion)
         return ConfigError("config.unknown_key", path=path, key=key)
-    found = error.get("input")
-    if isinstance(found, dict | list):
-        found = "…"
-    return ConfigError(
-        "config.bad_value", path=path, key=key, found=repr(found), detail=error["msg"]
-    )
+    if error["type"] == "catalogue":
+        context = dict(error.get("ctx") or {})
+        found = error.get("input")
+        if at := context.pop("at", None):  # one entry of a table the validator saw whole
+            loc, found = (*loc, at), found.get(at) if isinstance(found, dict) else found
+        return ConfigError("config.bad_value", path=path, key=_shown_key(loc),
+                           found=_shown_value(found),
+                           detail_key=context.pop("message"), **context)
+    expected = _EXPECTED.get(error["type"])
+    context = {k: v if isinstance(v, str) else _shown_value(v)
+               for k, v in (error.get("ctx") or {}).items()}
+    if expected == "literal":
+        context["expected"] = " / ".join(re.findall(r"'([^']*)'", context["expected"]))
+    if expected is None:
+        expected = "format" if error["type"] == "value_error" else "other"
+        context = {"format": str((error.get("ctx") or {}).get("error", error["msg"])),
+                   "other": error["msg"]}
+    return ConfigError("config.bad_value", path=path, key=_shown_key(loc),
+                       found=_shown_value(error.get("input")),
+                       detail_key=f"config.expect_{expected}", **context)
+
+
+def _shown_key(loc: tuple[str | int, ...]) -> str:
+    """`office.extra_workdays` and, for one item of a list, which one (counted from 1)."""
+    names = ".".join(str(p) for p in loc if not isinstance(p, int))
+    items = [p for p in loc if isinstance(p, int)]
+    return t("config.list_item", key=names, n=items[-1] + 1) if items else names
+
+
+def _shown_value(value: object) -> str:
+    """A value as it reads in office.toml (`"text"`, `true`, `2027-01-02`), never Python's
+    repr."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, dict | list | tuple):
+        return "…"
+    return str(value)
+
+
+_EXPECTED = {
+    "string_type": "text", "dict_type": "table", "model_type": "table",
+    "model_attributes_type": "table", "list_type": "list", "int_type": "whole",
+    "int_parsing": "whole", "int_from_float": "whole", "float_type": "number",
+    "float_parsing": "number", "bool_type": "bool", "bool_parsing": "bool",
+    "date_type": "date", "date_parsing": "date", "date_from_datetime_inexact": "date",
+    "date_from_datetime_parsing": "date", "datetime_type": "datetime",
+    "datetime_parsing": "datetime", "greater_than_equal": "ge", "greater_than": "gt",
+    "less_than_equal": "le", "less_than": "lt", "literal_error": "literal", "missing": "missing",
+}
+"""pydantic's error types, by what the office should have written (`config.expect_*`)."""
+
+
+def catalogue_error(message: str, **values: object) -> PydanticCustomError:
+    """A validator's complaint as a catalogue key, so `_explain` says it in the office's
+    language instead of pydantic's English."""
+    return PydanticCustomError("catalogue", message, {"message": message, **values})
 
 
 _NOT_A_NUMBER = {"float_type", "int_type", "float_parsing", "bool_type"}

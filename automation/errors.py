@@ -29,7 +29,13 @@ class ClerkError(Exception):
         return (_rebuild, (type(self), self.key, self.values))
 
     def message(self, locale: str | None = None) -> str:
-        return t(self.key, locale or self.locale, **self.values)
+        """The line in `locale`; a `detail_key` value is a catalogue key of its own, said in
+        the same language (what a config value should look like)."""
+        chosen = locale or self.locale
+        values = dict(self.values)
+        if "detail_key" in values:
+            values["detail"] = t(values.pop("detail_key"), chosen, **values)
+        return t(self.key, chosen, **values)
 
     def __str__(self) -> str:
         return self.message()

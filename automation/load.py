@@ -53,6 +53,11 @@ class OfficeData:
     def frame(self, name: str) -> pd.DataFrame:
         return self.tables[name].frame
 
+    def misplaced(self) -> list[Finding]:
+        """The `no_tables` errors: registers pointed at a workbook holding none of their
+        tables, which every command that reads them must say, not only `clerk validate`."""
+        return [finding for finding in self.findings if finding.code == MISPLACED]
+
 
 def source_for(config: OfficeConfig, register: str) -> Source | None:
     """The configured source of a register, or None when the config names none: the one
@@ -178,6 +183,9 @@ def read_register(
     return tables, findings
 
 
+MISPLACED = "no_tables"
+
+
 def _no_tables(register: Register, workbook: RawWorkbook) -> Finding:
     """A register's workbook holding none of its tables: most likely `[registers]` points
     at the wrong file, which a nightly run must say as an error, once, not as a warning
@@ -185,7 +193,7 @@ def _no_tables(register: Register, workbook: RawWorkbook) -> Finding:
     first = empty_typed(register.tables[0], workbook.source)
     locale = current_locale.get()
     finding = first.finding(
-        "no_tables", register=register.label.get(locale), register_key=register.key,
+        MISPLACED, register=register.label.get(locale), register_key=register.key,
         tables=t("list.separator").join(table.label.get(locale) for table in register.tables),
         sheets=t("list.separator").join(sheet.name for sheet in workbook.sheets) or "—")
     return replace(finding, table="")

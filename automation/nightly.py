@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import time as clock
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,6 +30,7 @@ from .i18n import t
 from .kpi.periods import Period, parse_period, semester_of
 from .load import OfficeData, load_office
 from .reminders.rules import run_time
+from .workdays import UncoveredYearWarning
 
 if TYPE_CHECKING:
     from .load_cache import LoadCache
@@ -217,9 +219,12 @@ def _run_locked(config: OfficeConfig, today: date | None,
     with History(state_dir(config)) as history:
         run_id = history.start(day, datetime.now().replace(microsecond=0))
         log.info("nightly run %s for %s started", run_id, day)
-        context: dict[str, Any] = {}
+        context: dict[str, Any] = {"uncovered": set()}
         try:
-            _steps(run, config, now, context, history, open_channel, cache)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", UncoveredYearWarning)
+                _steps(run, config, now, context, history, open_channel, cache)
+            _calendar_notice(report, config, context["uncovered"], caught)
         finally:
             status = report.status
             history.finish(run_id, datetime.now().replace(microsecond=0), status,
@@ -228,6 +233,22 @@ def _run_locked(config: OfficeConfig, today: date | None,
         if status == "failed":
             report.alert = send_alert(config, report, history, open_channel, log)
     return report
+
+
+def _calendar_notice(report: NightlyReport, config: OfficeConfig, years: set[int],
+                     caught: list[warnings.WarningMessage]) -> None:
+    """One line for every year the calendar fell back to Monday–Friday in any step (the
+    reminders collect theirs, the other steps warn); other warnings are shown as usual."""
+    for warning in caught:
+        if isinstance(warning.message, UncoveredYearWarning):
+            if warning.message.year is not None:
+                years.add(warning.message.year)
+        else:
+            warnings.showwarning(warning.message, warning.category, warning.filename,
+                                 warning.lineno)
+    if years:
+        report.notes.append(t("workdays.uncovered", region=config.office.region,
+                              year=t("list.separator").join(str(y) for y in sorted(years))))
 
 
 def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, Any],
@@ -279,8 +300,7 @@ def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, An
         step.counts = {"sent": len(sent.sent), "failed": len(sent.failed),
                        "already_sent": len(sent.skipped), "in_doubt": len(sent.in_doubt),
                        "undeliverable": len(sent.plan.undeliverable), "held": int(sent.held)}
-        if notice := sent.calendar_notice(config.office.region):
-            report.notes.append(notice)
+        context["uncovered"].update(sent.uncovered_years)
         if not sent.ok or sent.plan.undeliverable:
             step.status = "problems"
 

@@ -25,6 +25,7 @@ import pandas as pd
 from .config import OfficeConfig
 from .errors import ClerkError
 from .i18n import current_locale, t
+from .load import MISPLACED
 from .policy import (
     DEFAULT_POLICY,
     KPI_SPECS,
@@ -89,9 +90,6 @@ class RoleRow:
     shown: str
     """The value in the reader's language (when it is a default name)."""
     default_shown: str
-    known: bool = True
-    """Whether the value is among the office's `[enums]`: a default the office renamed away
-    leaves the escalations that name it undeliverable."""
 
 
 @dataclass(frozen=True)
@@ -254,7 +252,7 @@ def policy_report(config: OfficeConfig, *, locale: str | None = None,
         today=day,
         numbers=number_rows(policy, loc),
         targets=target_rows(policy),
-        roles=role_rows(policy, loc, config),
+        roles=role_rows(policy, loc),
         rules=[_rule_row(key, policy, people, loc) for key in RULE_SPECS],
         kpis=kpi_rows(policy, loc),
         calendar=calendar_info(config, day),
@@ -316,12 +314,11 @@ def target_rows(policy: Policy) -> list[TargetRow]:
     return rows
 
 
-def role_rows(policy: Policy, locale: str, config: OfficeConfig) -> list[RoleRow]:
+def role_rows(policy: Policy, locale: str) -> list[RoleRow]:
     return [RoleRow(key, policy.role(key), role.default, _source(policy, f"roles.{key}"),
                     role.domain, policy.text(role.label, locale),
                     policy.shown_role(key, locale),
-                    shown_enum(role.domain, role.default, locale),
-                    policy.role(key) in config.enum_values(role.domain))
+                    shown_enum(role.domain, role.default, locale))
             for key, role in ROLES.items()]
 
 
@@ -411,7 +408,7 @@ def _read_members(config: OfficeConfig, locale: str) -> tuple[pd.DataFrame | Non
     except Exception as exc:  # the roster only adds names: nothing about it stops the report
         return None, RosterInfo("unreadable", f"{type(exc).__name__}: {exc}".splitlines()[0])
     not_found = any(f.register == "roster" and (
-        f.code == "no_tables" or (f.code == "missing_table" and f.table == "members"))
+        f.code == MISPLACED or (f.code == "missing_table" and f.table == "members"))
         for f in office.findings)
     if not_found or "roster.members" not in office.tables:
         return None, RosterInfo("no_members")

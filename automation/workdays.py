@@ -43,6 +43,10 @@ DateLike = date | datetime
 class UncoveredYearWarning(UserWarning):
     """A year the region's calendar library does not cover: Monday–Friday is assumed."""
 
+    def __init__(self, text: str, year: int | None = None) -> None:
+        super().__init__(text)
+        self.year = year
+
 
 def _as_date(value: DateLike) -> date:
     if isinstance(value, datetime):  # also pd.Timestamp
@@ -190,8 +194,7 @@ class WorkCalendar:
 
     def _default_warn(self, year: int) -> None:
         warnings.warn(
-            t("workdays.uncovered", region=self.region, year=year),
-            UncoveredYearWarning,
+            UncoveredYearWarning(t("workdays.uncovered", region=self.region, year=year), year),
             stacklevel=4,
         )
 

@@ -65,6 +65,10 @@ def test_the_issue_example_minutes_hours_72_runs(tmp_path):
     ("[policy]\ncase_response_hours = 3000000", "policy.case_response_hours", "8784"),
     ("[policy]\nreferral_followup_workdays = 10000000", "policy.referral_followup_workdays",
      "366"),
+    ("[policy]\nexpense_escalate_workdays = 1", "policy.expense_escalate_workdays",
+     "policy.expense_audit_workdays = 2"),
+    ("[policy]\nexpense_audit_workdays = 4\nexpense_escalate_workdays = 3",
+     "policy.expense_escalate_workdays", "不小于 4"),
     ("[policy]\nbudget_tolerance = 0.1\n[policy.targets]\nbudget_deviation = 0.2",
      "policy.targets.budget_deviation", "policy.budget_tolerance"),
 ])
@@ -85,21 +89,25 @@ def test_the_line_is_in_the_office_language(tmp_path):
     assert "policy.minutes_hours" in line and "more than 0" in line
 
 
-def test_renamed_departments_without_roles_run_and_say_where_escalations_are_lost(tmp_path):
-    """An office.toml from before [policy] that renamed 办公室 in [enums] keeps running, as
-    it did; the escalations that name the old department are reported undeliverable, and
-    `clerk policy` says nobody holds that role. A department the office writes in
-    [policy.roles] itself must exist."""
+def test_renamed_departments_without_roles_are_refused_with_what_to_write(tmp_path):
+    """An office that renamed 办公室 in [enums] without saying in [policy.roles] who takes
+    its escalations would lose them without a word: one line names the role key and what to
+    write. A department the office writes in [policy.roles] itself must exist too."""
     enums = '\n[enums]\ndepartments = ["主席团", "秘书处", "维权部"]\n'
     office(tmp_path, enums=enums)
-    done = clerk("remind", "--dry-run", "--format", "json", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    shown = clerk("policy", cwd=tmp_path)
-    assert shown.returncode == 0
-    assert "「办公室」不在本办公室的 [enums] departments 中" in shown.stdout
+    line = refused(tmp_path)
+    assert "policy.roles.office_department" in line and "「办公室」" in line
+    assert 'office_department = "' in line and "秘书处" in line
+    office(tmp_path, '\n[policy.roles]\noffice_department = "秘书处"\n', enums)
+    line = refused(tmp_path)
+    assert "policy.roles.rights_department" in line and "「权益服务部」" in line
     office(tmp_path, '\n[policy.roles]\noffice_department = "办公室"\n', enums)
     line = refused(tmp_path)
     assert "policy.roles.office_department" in line and "秘书处" in line
+    roles = '\n[enums]\nroles = ["会长", "负责人", "干事"]\n'
+    office(tmp_path, enums=roles)
+    line = refused(tmp_path)
+    assert "policy.roles.head_role" in line and "「部长」" in line
 
 
 def test_roles_may_be_written_in_any_locale(tmp_path):
@@ -148,6 +156,26 @@ def test_a_register_pointed_at_another_registers_workbook_is_one_error(tmp_path)
     assert "成员" in finance[0]["message"]  # the sheets it did find
 
 
+def test_every_command_that_reads_a_misplaced_register_says_so(tmp_path):
+    """Not only `clerk validate`: the KPIs, the reminders and a snapshot read the same
+    wrong file, so each says which register and which key, and exits 1."""
+    write_xlsx(tmp_path / "roster.xlsx", {"成员": MEMBERS})
+    write_config(tmp_path, {"roster": "roster.xlsx", "finance": "roster.xlsx"})
+    for command in (("kpi", "--today", "2026-11-30"), ("kpi", "--format", "json"),
+                    ("remind", "--dry-run"), ("remind", "--dry-run", "--format", "json"),
+                    ("archive", "--period", "2026-10", "--today", "2026-11-02")):
+        done = clerk(*command, cwd=tmp_path)
+        assert done.returncode == 1, (command, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr
+        said = [line for line in done.stderr.splitlines() if "[registers] finance" in line]
+        assert len(said) == 1, (command, done.stderr)
+        assert "roster.xlsx" in said[0] and "错误" in said[0]
+        if "json" in command:
+            json.loads(done.stdout)  # the machine output keeps its shape
+    write_config(tmp_path, {"roster": "roster.xlsx"})
+    assert clerk("kpi", cwd=tmp_path).returncode == 0
+
+
 def test_a_register_with_some_of_its_tables_still_gets_warnings(tmp_path):
     write_xlsx(tmp_path / "finance.xlsx", {"活动预算": BUDGETS})
     write_config(tmp_path, {"finance": "finance.xlsx"})
@@ -179,6 +207,24 @@ def test_a_number_moves_only_the_targets_rules_md_links_to_it():
                                      "targets": {"budget_deviation": 0.02}}})
     assert "policy.targets.budget_deviation" in str(refused.value)
     assert "policy.budget_tolerance" in str(refused.value)
+
+
+def test_a_mean_days_target_is_set_apart_from_the_deadline_that_seeds_it():
+    """budget_approval_days' target is budget_approval_workdays until the office writes its
+    own: a mean of 1.5 working days, while the reminder still chases after 1."""
+    from automation.config import config_from_dict
+
+    seeded = config_from_dict({"policy": {"budget_approval_workdays": 2}}).in_force
+    assert seeded.target("budget_approval_days") == 2.0
+    assert seeded.is_office_choice("targets.budget_approval_days")
+    own = config_from_dict({"policy": {"targets": {"budget_approval_days": 1.5}}}).in_force
+    assert own.target("budget_approval_days") == 1.5
+    assert own.workdays("budget_approval_workdays") == 1
+    assert not own.is_office_choice("budget_approval_workdays")
+    both = config_from_dict({"policy": {"budget_approval_workdays": 3,
+                                        "targets": {"budget_approval_days": 2.5}}}).in_force
+    assert (both.workdays("budget_approval_workdays"), both.target("budget_approval_days")) \
+        == (3, 2.5)
 
 
 def test_a_meeting_kind_the_office_added_uses_the_regular_lead(tmp_path):
@@ -241,7 +287,9 @@ def test_the_reminder_log_keeps_the_title_that_went_out(tmp_path):
         write_config(tmp_path, {"roster": "roster.xlsx", "cases": "cases.xlsx"},
                      extra=f"\n[policy]\ncase_response_hours = {hours}\n")
         done = clerk("remind", "--today", today, cwd=tmp_path)
-        assert done.returncode == 0, done.stderr
+        # no 权益服务部 head in this roster: the escalation is undeliverable, said, exit 1
+        assert done.returncode == 1, done.stderr
+        assert "无法送达" in done.stdout and "权益服务部" in done.stdout, done.stdout
 
     run(12, "2025-10-22")
     run(18, "2025-10-23")

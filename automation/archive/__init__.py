@@ -78,6 +78,9 @@ class ArchiveReport:
     fingerprint: str
     errors: int
     checklist: dict[str, int] = field(default_factory=dict)
+    misplaced: list[Finding] = field(default_factory=list)
+    """Registers pointed at a workbook holding none of their tables: frozen as they are,
+    and said (`OfficeData.misplaced`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "name": self.name, "period": self.period.to_dict(),
@@ -296,7 +299,7 @@ def archive_period(config: OfficeConfig, period: str, *, today: date | None = No
         report = ArchiveReport(out / name, name, chosen, redact, klass, until, 0, 0,
                                fingerprint(staging), sum(f.severity == "error"
                                                          for f in result.findings),
-                               checklist.counts())
+                               checklist.counts(), result.office.misplaced())
         payload = [p for p in (staging / "data").rglob("*") if p.is_file()]
         report.files, report.bytes = len(payload), sum(p.stat().st_size for p in payload)
         if as_zip:

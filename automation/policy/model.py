@@ -81,10 +81,10 @@ class Problem:
 
 
 def problems(section: BaseModel, departments: list[str], roles: list[str]) -> list[Problem]:
-    """Every impossible value of a `[policy]` section, in declaration order. Role values
-    are checked against the office's `[enums]` only where the office wrote them: a default
-    that names a department the office renamed leaves those escalations undeliverable (and
-    said so at each run and by `clerk policy`), as before the policy existed."""
+    """Every impossible value of a `[policy]` section, in declaration order. A role
+    (written or the default) must be a department or role of the office's `[enums]`: an
+    office that renamed 办公室 without saying who takes its escalations would otherwise lose
+    them without a word."""
     out: list[Problem] = []
     for key, number in NUMBERS.items():
         value = float(getattr(section, key))
@@ -104,6 +104,12 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
             out.append(Problem(key, f"config.policy_{number.unit.value}_too_large",
                                found | {"most": MAX_HOURS if number.unit is Unit.HOURS
                                         else MAX_WORKDAYS}))
+        elif number.at_least and key in section.model_fields_set \
+                and value < float(getattr(section, number.at_least)):
+            out.append(Problem(key, "config.policy_before_deadline",
+                               found | {"deadline": f"policy.{number.at_least}",
+                                        "deadline_value":
+                                            f"{getattr(section, number.at_least):g}"}))
     targets = section.targets  # type: ignore[attr-defined]
     for key, spec in KPI_SPECS.items():
         value = getattr(targets, key)
@@ -116,10 +122,6 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
             if not math.isfinite(value) or value < 0 or value > MAX_WORKDAYS:
                 problem = Problem(f"targets.{key}", "config.policy_target_days",
                                   found | {"most": MAX_WORKDAYS})
-            elif follows is not None and follows.unit is Unit.WORKDAYS \
-                    and (value <= 0 or value != int(value)):
-                # the target is that deadline (budget_approval_workdays): whole days above 0
-                problem = Problem(f"targets.{key}", "config.policy_workdays", found)
         elif spec.measure is Measure.MEAN_SCORE:
             if not math.isfinite(value) or not 0 <= value <= SCORE_POINTS:
                 problem = Problem(f"targets.{key}", "config.policy_target_score",
@@ -129,7 +131,7 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
                               found | {"percent": f"{value / 100:.15g}"})
         elif not 0 <= value <= 1:
             problem = Problem(f"targets.{key}", "config.policy_target_share", found)
-        if problem is None and isinstance(spec.target, str) \
+        if problem is None and follows is not None and follows.unit is Unit.SHARE \
                 and spec.target in section.model_fields_set \
                 and value != float(getattr(section, spec.target)):
             problem = Problem(f"targets.{key}", "config.policy_target_twice",
@@ -139,13 +141,14 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
             out.append(problem)
     chosen = section.roles  # type: ignore[attr-defined]
     for key, role in ROLES.items():
-        if key not in chosen.model_fields_set:
-            continue
         value = getattr(chosen, key)
         allowed = departments if role.domain == "departments" else roles
         if value not in allowed:
-            out.append(Problem(f"roles.{key}", f"config.policy_{role.domain}",
-                               {"found": value, "known": " / ".join(allowed)}))
+            written = key in chosen.model_fields_set
+            out.append(Problem(f"roles.{key}", f"config.policy_{role.domain}"
+                               + ("" if written else "_default"),
+                               {"found": value, "known": " / ".join(allowed),
+                                "role": key}))
     out += [Problem(key, message, values) for key, message, values
             in depreciation_problems(section.depreciation)]  # type: ignore[attr-defined]
     return out
@@ -186,9 +189,11 @@ class Policy:
         explicit = section.targets  # type: ignore[attr-defined]
         for key, spec in KPI_SPECS.items():
             value = getattr(explicit, key)
-            if value is not None and isinstance(spec.target, str):
-                # the target of a KPI judged by a policy number is that number: written
-                # either way, both follow (RULES.md: budget_tolerance is its target)
+            if value is not None and isinstance(spec.target, str) \
+                    and NUMBERS[spec.target].unit is Unit.SHARE:
+                # a tolerance is its KPI's target (RULES.md: budget_tolerance), written
+                # either way; a deadline only seeds its mean's target, which the office may
+                # set apart (budget_approval_days 1.5 beside a 1-working-day reminder)
                 numbers[spec.target] = float(value)
                 chosen.add(spec.target)
         targets: dict[str, float] = {}

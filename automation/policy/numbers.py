@@ -28,7 +28,7 @@ NUMBERS: dict[str, Number] = {n.key: n for n in (
            L("报销未审核升级给{president_role}的时限（工作日）",
              "報銷未審核升級給{president_role}的時限（工作日）",
              "Working days after submission before an unaudited claim goes to the "
-             "{president_role}")),
+             "{president_role}"), at_least="expense_audit_workdays"),
     Number("case_response_hours", 24, U.HOURS,
            L("权益案件首次回复时限（小时）", "權益案件首次回覆時限（小時）",
              "Hours after receipt by which a rights case gets a first response")),

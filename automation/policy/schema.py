@@ -37,6 +37,9 @@ class Number:
     label: Label
     report: bool = False
     """Read by a report rather than by a rule or a KPI (so it counts as in use)."""
+    at_least: str | None = None
+    """Another number this one cannot be below when the office writes it (an escalation
+    comes after the deadline it escalates, never before)."""
 
 
 @dataclass(frozen=True)

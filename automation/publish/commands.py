@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ..checks.findings import Finding
 from ..config import OfficeConfig
 from ..load import OfficeData
 from ..sinks.writeback import WriteBackReport
@@ -31,6 +32,8 @@ class Published(Generic[R]):
     result: R
     files: list[Path] = field(default_factory=list)
     tabs: WriteBackReport = field(default_factory=WriteBackReport)
+    misplaced: list[Finding] = field(default_factory=list)
+    """Registers pointed at a workbook holding none of their tables (`OfficeData.misplaced`)."""
 
     @property
     def notes(self) -> list[str]:
@@ -69,7 +72,7 @@ def kpi_and_publish(config: OfficeConfig, period: str | None = None,
     office = load_office(config)
     units = load_units(config, office)
     result = kpi_report(config, period, day, office, units)
-    done: Published[KpiResult] = Published(result)
+    done: Published[KpiResult] = Published(result, misplaced=office.misplaced())
     done.tabs = write_tabs(config, office, kpi_tabs(config, result, office))
     if output is not None:
         done.files = kpi_files(config, result, kpi_trend(config, units, result), office,
@@ -97,7 +100,8 @@ def remind_and_publish(config: OfficeConfig, *, today: date | None = None,
 
     report = remind(config, today=today, dry_run=dry_run, office=office,
                     open_channel=open_channel)
-    done: Published[RemindReport] = Published(report)
+    done: Published[RemindReport] = Published(
+        report, misplaced=report.office.misplaced() if report.office is not None else [])
     if only_news and not (report.sent or report.failed or report.in_doubt):
         return done
     done.files = reminder_outputs(config, report)

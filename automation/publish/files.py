@@ -99,8 +99,9 @@ def lost_found_files(config: OfficeConfig, office: OfficeData, folder: Path, *,
 
     if "cases.lost_found" not in office.tables:
         return []
-    return write_lost_found_notice(office, Path(folder), locale=config.locale,
-                                   office_name=config.office.name, as_of=as_of)
+    return write_lost_found_notice(
+        office, Path(folder), locale=config.locale, office_name=config.office.name,
+        where=config.in_force.shown_role("office_department", config.locale), as_of=as_of)
 
 
 def monthly_files(config: OfficeConfig, result: KpiResult, office: OfficeData, month: Period,

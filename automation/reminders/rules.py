@@ -306,7 +306,7 @@ def case_response_overdue(ctx: Context, cases: pd.DataFrame) -> list[Send]:
     late = (_open_case(cases) & cases["first_response_at"].isna()
             & (pd.Timestamp(ctx.now) > deadline))
     return [Send(late, cases["handler_id"], 0, deadline, "handler"),
-            Send(late, ctx.rights_head(), 1, deadline, "department_head")]
+            Send(late, ctx.rights_head(), 1, deadline, "rights_head")]
 
 
 @rule("case_progress_overdue")
@@ -316,7 +316,7 @@ def case_progress_overdue(ctx: Context, cases: pd.DataFrame) -> list[Send]:
     late = (cases["progress_at"].isna() & cases["resolved_at"].isna() & _open_case(cases)
             & (pd.Timestamp(ctx.today) > deadline))
     return [Send(late, cases["handler_id"], 0, deadline, "handler"),
-            Send(late, ctx.rights_head(), 1, deadline, "department_head")]
+            Send(late, ctx.rights_head(), 1, deadline, "rights_head")]
 
 
 def referral_followup_due(cases: pd.DataFrame, calendar: WorkCalendar,

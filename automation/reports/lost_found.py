@@ -60,13 +60,15 @@ def _heading(office_name: str, loc: str) -> str:
 
 
 def write_lost_found_notice(office: OfficeData, folder: Path, *, locale: str | None,
-                            office_name: str, as_of: date) -> list[Path]:
+                            office_name: str, where: str, as_of: date) -> list[Path]:
     """lost_found_notice.xlsx and .html in `folder`, as of `as_of` (the xlsx is stamped
-    with that day: the same entries give the same bytes)."""
+    with that day: the same entries give the same bytes); `where` is the department items
+    are claimed at (`[policy.roles] office_department`)."""
     loc = reader_locale(locale)
     items = unclaimed(office, as_of)
     heading = _heading(office_name, loc)
     meta = t("lost_found.meta", loc, as_of=as_of.isoformat(), count=len(items))
+    how = t("lost_found.how", loc, where=where)
     headers = [t(f"lost_found.col.{key}", loc) for key in COLUMNS]
     sheet = Sheet(
         t("lost_found.sheet", loc),
@@ -74,12 +76,12 @@ def write_lost_found_notice(office: OfficeData, folder: Path, *, locale: str | N
          Column(headers[3], Kind.WRAP, limit=50)],
         rows=[[Cell(i.item_id), Cell(i.found_on.isoformat() if i.found_on else ""),
                Cell(i.place), Cell(i.description)] for i in items],
-        heading=heading, meta=[meta, t("lost_found.how", loc)],
+        heading=heading, meta=[meta, how],
         empty=Cell(t("lost_found.none", loc), "none"), filter=bool(items))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     xlsx = write_xlsx(Book(heading, datetime.combine(as_of, time()), loc, [sheet]),
                       folder / f"{NOTICE_FILE}.xlsx")
     html = write_page("lost_found_notice.html.j2", folder / f"{NOTICE_FILE}.html", loc,
-                      heading=heading, meta=meta, headers=headers, items=items)
+                      heading=heading, meta=meta, how=how, headers=headers, items=items)
     return [html, xlsx]

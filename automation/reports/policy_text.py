@@ -111,9 +111,6 @@ def _lines(report: PolicyReport) -> list[str]:
     for role in report.roles:
         out.append(t("policy.role_line", key=role.key, label=role.label, value=role.shown,
                      source=_source(role.source, role.default_shown)))
-        if not role.known:
-            out.append(t("policy.role_unknown", value=role.shown, key=role.key,
-                         domain=role.domain))
 
     out += ["", *depreciation_lines(report)]
     out += ["", *calendar_lines(report)]
