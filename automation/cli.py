@@ -232,7 +232,7 @@ def remind(
         else:
             render_remind(report, office, _console(), published.notes)
         misplaced = _say_misplaced(published.misplaced)
-        return 0 if report.ok and not report.plan.undeliverable and not misplaced else 1
+        return 0 if report.ok and not misplaced else 1
 
     _run(debug, locale, body)
 

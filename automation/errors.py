@@ -57,6 +57,11 @@ class UsageError(ClerkError):
     """The command line asks for something that does not exist."""
 
 
+class StateError(ClerkError):
+    """The state database cannot be opened or upgraded: held by another program too long,
+    or damaged. It is left as it was (an upgrade rolls back; its copy stays)."""
+
+
 class StateVersionError(ClerkError):
     """The state database was made by a newer Sheet Clerk: its schema version is unknown here,
     so it is left untouched."""

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ._io import atomic_path
-from .errors import StateVersionError
+from .errors import StateError, StateVersionError
 
 FILE_NAME = "clerk.sqlite3"
 BUSY_SECONDS = 30
@@ -153,7 +153,10 @@ def connect(folder: Path, migrations: Sequence[Migration] | None = None) -> sqli
     target = latest(steps)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / FILE_NAME
-    db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
+    try:
+        db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SECONDS)
+    except sqlite3.Error as exc:
+        raise StateError("statedb.broken", path=path, detail=str(exc)) from exc
     try:
         found = _retry(lambda: _version(db))
         _refuse_newer(path, found, target)  # before anything writes
@@ -161,6 +164,11 @@ def connect(folder: Path, migrations: Sequence[Migration] | None = None) -> sqli
         if found != target:
             _upgrade(db, path, steps, target)
         return db
+    except sqlite3.Error as exc:
+        db.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise StateError("statedb.locked", path=path, seconds=BUSY_SECONDS) from exc
+        raise StateError("statedb.broken", path=path, detail=str(exc)) from exc
     except BaseException:
         db.close()
         raise

@@ -508,6 +508,6 @@ def test_a_value_too_short_to_be_a_key_says_what_a_key_looks_like(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     line = done.stderr.strip()
     assert line.count("\n") == 0
-    assert "registers.cases.google_sheet" in line and "'1AbC'" in line
+    assert "registers.cases.google_sheet" in line and '"1AbC"' in line
     assert "/d/" in line and "https://docs.google.com/spreadsheets/d/" in line
     assert "valid string" not in line

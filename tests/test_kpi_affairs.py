@@ -257,7 +257,7 @@ def test_budget_approval_target_written_as_a_target(tmp_path):
 
 @pytest.mark.parametrize("targets, says", [
     ("satisfaction_score = 95", "satisfaction_score"),     # a score, not a percentage
-    ("budget_approval_days = 1.5", "budget_approval_days"),  # whole working days
+    ("budget_approval_days = -1", "budget_approval_days"),  # a mean cannot be negative
 ])
 def test_impossible_targets_are_refused(tmp_path, targets, says):
     build(tmp_path, policy=f"[policy.targets]\n{targets}\n")

@@ -99,3 +99,20 @@ def test_the_notice_lists_the_unclaimed_and_nothing_personal(office, tmp_path):
                 for encoding in ("utf-8", "utf-16-le", "gb18030"):
                     assert secret.encode(encoding) not in blob, (path, secret)
 
+
+
+def test_the_notice_sends_claimants_to_the_offices_own_department(tmp_path):
+    """An office that calls its general office 秘书处 tells students to claim there."""
+    folder = build(tmp_path / "office", extra=(
+        '\n[enums]\ndepartments = ["主席团", "秘书处", "权益服务部", "文体活动部"]\n'
+        '[policy.roles]\noffice_department = "秘书处"\n'))
+    out = tmp_path / "out"
+    done = clerk("kpi", "--period", "2025-10", "--today", TODAY, "-o", str(out), cwd=folder)
+    assert done.returncode == 0, done.stderr
+    html = (out / "lost_found_notice.html").read_text(encoding="utf-8")
+    assert "到秘书处认领" in html and "到办公室认领" not in html
+    import openpyxl
+
+    cells = [c for row in openpyxl.load_workbook(out / "lost_found_notice.xlsx").worksheets[0]
+             .iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("到秘书处认领" in c for c in cells)

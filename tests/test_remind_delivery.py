@@ -91,6 +91,20 @@ def test_a_server_that_fails_half_way_then_heals(tmp_path, smtp_server):
     assert delivered(smtp_server) == everyone(), "every person exactly once"
 
 
+def test_two_runs_started_together_send_each_digest_once(tmp_path, smtp_server):
+    """The nightly job and the every-N-minutes run both start at 08:00: whichever is second
+    waits for the first, then finds everything sent. Each person gets one message."""
+    office(tmp_path, email_config(smtp_server))
+    for attempt in range(3):
+        runs = [run(tmp_path, "--format", "json") for _ in range(3)]
+        results = [finish(process) for process in runs]
+        assert [status for status, *_ in results] == [0, 0, 0]
+        reports = [json.loads(out) for _, out, _ in results]
+        assert sum(len(r["sent"]) for r in reports) == (6 if attempt == 0 else 0)
+        assert delivered(smtp_server) == everyone(), "every person exactly once"
+        assert not any(r["in_doubt"] for r in reports), "a live run is not a dead one"
+
+
 class _KillOnMessage(SMTPTestServer):
     """Accepts message N, then kills the client before it hears 250 — a crash between
     sending and recording."""

@@ -343,6 +343,45 @@ def test_failing_migration_rolls_back_everything_and_keeps_the_copy(tmp_path):
     assert rows(path)["runs"] == before_rows["runs"]
 
 
+def test_a_migration_sqlite_refuses_is_one_line_and_changes_nothing(tmp_path):
+    """An old state someone edited by hand (deliveries already has a `policy` column):
+    version 2's step fails inside SQLite. The officer gets one line saying the file was not
+    changed and where the copy is, not SQLite's text as an internal error."""
+    office = office_from_fixture(tmp_path)
+    folder, path = state_of(office), db_file(office)
+    db = raw(path)
+    db.execute("ALTER TABLE deliveries ADD COLUMN policy TEXT")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = dump(path)
+    done = clerk("remind", "--today", "2026-12-03", cwd=office)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert "无法打开或升级状态数据库" in line and "没有被改动" in line and str(path) in line
+    assert "内部错误" not in line
+    assert dump(path) == before and version(path) == 0
+    assert backups(folder) == ["clerk.sqlite3.v0.bak"]
+
+
+def test_a_state_held_by_another_program_is_one_line(tmp_path, monkeypatch):
+    """A database tool holding a write lock past the busy timeout: one line, nothing
+    changed."""
+    office = office_from_fixture(tmp_path)
+    folder, path = state_of(office), db_file(office)
+    monkeypatch.setattr(statedb, "BUSY_SECONDS", 0.3)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(statedb.StateError) as refused:
+            statedb.connect(folder)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert refused.value.key == "statedb.locked" and refused.value.exit_code == 2
+    assert "另一个程序占用" in refused.value.message("zh-Hans")
+    assert version(path) == 0
+
+
 def test_failing_migration_of_a_new_state_leaves_it_empty(tmp_path):
     folder = tmp_path / "state"
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import filelock
+
 from ..config import OfficeConfig
-from ..errors import ConfigError
+from ..errors import ClerkError, ConfigError
 from ..i18n import t
 from ..load import OfficeData, load_office
 from ..workdays import calendar_for
@@ -133,8 +137,9 @@ def remind(
                                   office_name=config.office.name, templates=templates,
                                   policy=policy)
         return report
-    state = State(config.resolve(config.state.dir), config.in_force)
-    try:
+    folder = config.resolve(config.state.dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with _sending_alone(folder), _closing(State(folder, config.in_force)) as state:
         day = now.date()
         report.in_doubt = state.settle_interrupted(day, retry=REWRITABLE_CHANNELS)
         settled = state.settled(day, planned.reminders)
@@ -147,9 +152,37 @@ def remind(
                                   policy=policy)
         _deliver(report, state, day, config, open_channel)
         report.log = state.log(since=log_start(config, day))
+    return report
+
+
+SENDING_LOCK = "remind.lock"
+SENDING_WAIT_SECONDS = 30 * 60
+"""How long a run waits for another one still sending (robots send 20 a minute)."""
+
+
+@contextmanager
+def _sending_alone(folder: Path) -> Iterator[None]:
+    """One run at a time between reading what went out today and recording what this run
+    sent: the nightly job and the every-N-minutes run both start at 08:00, and neither
+    may send what the other is sending. A second run waits, then finds it all sent; a
+    `sending` line found while holding the lock was left by a run that died."""
+    lock = filelock.FileLock(str(folder / SENDING_LOCK))
+    try:
+        lock.acquire(timeout=SENDING_WAIT_SECONDS)
+    except filelock.Timeout:
+        raise ClerkError("remind.busy", path=str(folder / SENDING_LOCK)) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def _closing(state: State) -> Iterator[State]:
+    try:
+        yield state
     finally:
         state.close()
-    return report
 
 
 def log_start(config: OfficeConfig, day: date) -> date | None:
