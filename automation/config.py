@@ -397,7 +397,7 @@ def load_config(
     except UnicodeDecodeError:
         raise ConfigError("config.not_utf8", path=str(config_path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError("config.syntax", path=str(config_path), detail=str(exc)) from None
+        raise _syntax_error(exc, config_path) from None
     try:
         config = config_from_dict(data, source=config_path)
     except ConfigError as exc:
@@ -408,6 +408,35 @@ def load_config(
     if check_sources:
         check_register_sources(config)
     return config
+
+
+_TOML_PROBLEMS = (
+    (re.compile(r"Cannot declare \((.*)\) twice"), "config.toml_twice"),
+    (re.compile(r"Cannot (?:overwrite a value|mutate|redefine)"), "config.toml_overwrite"),
+    (re.compile(r"Unterminated string|Illegal character|Unescaped|Escaped character"),
+     "config.toml_string"),
+    (re.compile(r"Invalid value|Invalid date|Invalid hex|Unclosed"), "config.toml_value"),
+    (re.compile(r"Invalid initial character for a key part|Found invalid character"),
+     "config.toml_key"),
+    (re.compile(r"Expected '=' after a key"), "config.toml_equals"),
+    (re.compile(r"Expected '\]|Expected newline|Invalid statement"), "config.toml_line"),
+)
+"""tomllib's complaints, by what an officer did (`config.toml_*` in the catalogues)."""
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError, path: Path) -> ConfigError:
+    """A TOML mistake in the office's words, with its line and what to do (tomllib's own
+    English only for a mistake this does not know)."""
+    text = str(exc)
+    where = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    line, column = (where.group(1), where.group(2)) if where else ("?", "?")
+    for pattern, key in _TOML_PROBLEMS:
+        if found := pattern.search(text):
+            section = ".".join(re.findall(r"'([^']*)'", found.group(1))) \
+                if found.groups() else ""
+            return ConfigError("config.toml", path=str(path), line=line, column=column,
+                               section=section, detail=text, detail_key=key)
+    return ConfigError("config.syntax", path=str(path), detail=text)
 
 
 def config_from_dict(data: dict[str, Any], source: Path | None = None) -> OfficeConfig:

@@ -292,12 +292,13 @@ def test_terminal_shows_the_new_kpis(tmp_path):
         return found
 
     # 44.75 / 11 = 4.068...
-    assert line("满意度平均分") == "  ✗ 满意度平均分: 4.07 分 (≥ 4.5 分; 44.75/11)"
+    assert line("满意度平均分") == "  ✗ 满意度平均分: 4.07 分 (≥ 4.5 分; 11 份评价共 44.75 分)"
     assert line("公文 3 小时流转率") == "  ✗ 公文 3 小时流转率: 28.6% (≥ 95%; 2/7)"
-    assert line("预算审批平均用时") == "  ✓ 预算审批平均用时: 2.00 个工作日 (≤ 3 个工作日; 6/3)"
+    assert line("预算审批平均用时") == \
+        "  ✓ 预算审批平均用时: 2.00 个工作日 (≤ 3 个工作日; 3 笔共 6 个工作日)"
     english = clerk("kpi", "--period", PERIOD, "--today", TODAY, "--locale", "en",
                     cwd=tmp_path)
-    assert "Satisfaction score: 4.07 pts (≥ 4.5 pts; 44.75/11)" in english.stdout
+    assert "Satisfaction score: 4.07 pts (≥ 4.5 pts; 44.75 pts over 11 responses)" in english.stdout
     assert "Documents routed within 3 h:" in english.stdout
 
 

@@ -65,6 +65,8 @@ def test_the_issue_example_minutes_hours_72_runs(tmp_path):
     ("[policy]\ncase_response_hours = 3000000", "policy.case_response_hours", "8784"),
     ("[policy]\nreferral_followup_workdays = 10000000", "policy.referral_followup_workdays",
      "366"),
+    ("[policy.targets]\nsatisfaction_score = 0.9", "policy.targets.satisfaction_score",
+     "请写 4.5"),
     ("[policy]\nexpense_escalate_workdays = 1", "policy.expense_escalate_workdays",
      "policy.expense_audit_workdays = 2"),
     ("[policy]\nexpense_audit_workdays = 4\nexpense_escalate_workdays = 3",
@@ -174,6 +176,23 @@ def test_every_wrong_config_value_is_said_in_the_offices_words(tmp_path, office_
     assert key in line and said in line, line
     for python in ("Input should", "Value error", "datetime.", "'"):
         assert python not in line, line
+
+
+@pytest.mark.parametrize("text, said", [
+    ("[policy]\nminutes_hours = 24\n[policy]\ncase_response_hours = 12\n",
+     "第 3 行第 8 列格式有误：小节 [policy] 写了两次"),
+    ('[office]\nname = “学生会”\n', "第 2 行第 8 列格式有误：值的写法不对"),
+    ("[office]\nname \"x\"\n", "缺少 = 号"),
+    ("[policy]\nminutes_hours = 24\nminutes_hours = 36\n", "同一个配置项写了两次"),
+])
+def test_a_toml_mistake_is_said_with_its_line_in_the_offices_words(tmp_path, text, said):
+    """README's snippet pasted below the [policy] that `clerk init` wrote, curly quotes,
+    a missing =: the line and column, and what to do, not tomllib's English."""
+    (tmp_path / "office.toml").write_text(text, encoding="utf-8")
+    line = refused(tmp_path)
+    assert said in line and "office.toml" in line, line
+    for english in ("Cannot", "Invalid", "Expected", "at line"):
+        assert english not in line, line
 
 
 def test_a_register_pointed_at_another_registers_workbook_is_one_error(tmp_path):

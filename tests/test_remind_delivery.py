@@ -105,6 +105,46 @@ def test_two_runs_started_together_send_each_digest_once(tmp_path, smtp_server):
         assert not any(r["in_doubt"] for r in reports), "a live run is not a dead one"
 
 
+def test_a_later_run_the_same_day_sends_only_the_new_item_as_a_message_of_its_own(
+        tmp_path, smtp_server):
+    """A loan registered overdue after the morning run: the preview and the next run carry
+    it alone, as a second message with its own Message-ID (mail systems drop a repeated
+    one), and the outbox keeps both files."""
+    office(tmp_path, email_config(smtp_server).replace(
+        'channels = ["email"]', 'channels = ["email", "outbox"]'))
+    assert finish(run(tmp_path))[0] == 0
+    preview = json.loads(finish(run(tmp_path, "--dry-run", "--format", "json"))[1])
+    assert preview["reminders"] == [], "the preview leaves out what went out today"
+    _, text, _ = finish(run(tmp_path, "--dry-run"))
+    assert "另有 24 项今天已发过" in text
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "assets.xlsx")
+    book["借用登记"].append(["L_NEW", "A1", "干事1", "M1", "13800000001", "2025-10-02",
+                          "2025-10-08", "M1"])
+    book.save(tmp_path / "assets.xlsx")
+    preview = json.loads(finish(run(tmp_path, "--dry-run", "--format", "json"))[1])
+    assert {(r["record_id"], r["channel"]) for r in preview["reminders"]} \
+        == {("L_NEW", "email"), ("L_NEW", "outbox")}
+    assert finish(run(tmp_path))[0] == 0
+    to_m1 = [m for m in smtp_server.messages if m["To"].endswith("<m1@x.edu.cn>")
+             or m["To"] == "m1@x.edu.cn"]
+    assert len(to_m1) == 2 and len({m["Message-ID"] for m in to_m1}) == 2
+    second = to_m1[1].get_body(("plain",)).get_content()
+    assert "L_NEW" in second and "L10" not in second
+    outbox = sorted(p.name for p in (tmp_path / "output" / "outbox").rglob("*-outbox-M1*.md"))
+    assert outbox == ["20251010-outbox-M1-2.md", "20251010-outbox-M1.md"]
+    first = next((tmp_path / "output" / "outbox").rglob("20251010-outbox-M1.md"))
+    assert "L10" in first.read_text(encoding="utf-8"), "the morning's message is kept"
+
+
+def test_a_preview_in_a_new_office_makes_no_state(tmp_path):
+    office(tmp_path, "")
+    status, out, _ = finish(run(tmp_path, "--dry-run", "--format", "json"))
+    assert status == 0 and len(json.loads(out)["reminders"]) == 12
+    assert not (tmp_path / ".clerk").exists()
+
+
 class _KillOnMessage(SMTPTestServer):
     """Accepts message N, then kills the client before it hears 250 — a crash between
     sending and recording."""

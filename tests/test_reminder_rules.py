@@ -107,6 +107,37 @@ def test_loan_due_soon_uses_the_make_up_saturday(plan):
     assert picked(plan, "loan_due_soon") == {("L_SOON", "M1", 0)}
 
 
+@pytest.mark.parametrize(("today", "closures", "due"), [
+    # Thu 2025-10-16: the next working day is Fri 10-17
+    ("2025-10-16", "", {"L_FRI"}),
+    # Fri 10-17: Sat 10-18 and Sun 10-19 are days off before Mon 10-20, the next working day
+    ("2025-10-17", "", {"L_SAT", "L_SUN", "L_MON"}),
+    # the office closes on Mon 10-20: Tuesday is the next working day
+    ("2025-10-17", "closures = [2025-10-20]", {"L_SAT", "L_SUN", "L_MON", "L_TUE"}),
+    # Sat 10-18 (not a working day): the next one is Monday
+    ("2025-10-18", "", {"L_SUN", "L_MON"}),
+])
+def test_a_loan_due_on_a_day_off_is_reminded_the_working_day_before(tmp_path, today,
+                                                                    closures, due):
+    """Not overdue before its borrower heard of it: a loan due on a weekend or a closure is
+    reminded with those due the next working day, never on or after its due date."""
+    loans = [LOANS[0]] + [
+        [loan, "A1", "干事一", "M1", "13800000005", "2025-10-13", day, None, None, "M1"]
+        for loan, day in (("L_FRI", "2025-10-17"), ("L_SAT", "2025-10-18"),
+                          ("L_SUN", "2025-10-19"), ("L_MON", "2025-10-20"),
+                          ("L_TUE", "2025-10-21"))]
+    write_xlsx(tmp_path / "roster.xlsx", {"成员": MEMBERS})
+    write_xlsx(tmp_path / "assets.xlsx", {"物资台账": ITEMS, "借用登记": loans})
+    write_config(tmp_path, {"roster": "roster.xlsx", "assets": "assets.xlsx"})
+    if closures:
+        path = tmp_path / "office.toml"
+        path.write_text(path.read_text(encoding="utf-8").replace(
+            'name = "测试大学学生会"', f'name = "测试大学学生会"\n{closures}'), encoding="utf-8")
+    done = clerk("remind", "--dry-run", "--format", "json", "--today", today, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert {r for r, *_ in picked(json.loads(done.stdout), "loan_due_soon")} == due
+
+
 def test_loan_overdue_and_escalation_count_working_days_across_the_holiday(plan):
     assert picked(plan, "loan_overdue") == {
         ("L_LATE1", "M1", 0),        # outside borrower: the handler

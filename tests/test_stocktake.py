@@ -98,6 +98,17 @@ def test_no_count_at_all_is_null(tmp_path):
     assert none["value"] is None and none["denominator"] == 0
 
 
+def test_a_period_not_begun_has_no_coverage_yet(tmp_path):
+    """Looking at next month before it starts: nothing could have been counted, so no value,
+    not 0 %."""
+    folder = build(tmp_path)
+    done = clerk("kpi", "--period", "2025-12", "--today", "2025-11-20", "--format", "json",
+                 cwd=folder)
+    assert done.returncode == 0, done.stderr
+    rows = [r for r in json.loads(done.stdout)["kpis"] if r["key"] == "stocktake_coverage"]
+    assert rows and all(r["value"] is None and r["met"] is None for r in rows)
+
+
 def plan(folder: Path, today: str) -> dict:
     done = clerk("remind", "--dry-run", "--format", "json", "--today", today, cwd=folder)
     assert done.returncode == 0, done.stderr

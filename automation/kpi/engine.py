@@ -262,9 +262,10 @@ def asset_good_rate(scope: Scope) -> pd.DataFrame:
 
 @_kpi
 def stocktake_coverage(scope: Scope) -> pd.DataFrame:
-    """Ledger items not 报废; good when a stocktake row in P counts them."""
+    """Ledger items not 报废; good when a stocktake row in P counts them. A period that has
+    not begun has nothing to count yet: no value, not 0 %."""
     items = scope.frame("assets.items")
-    if items is None:
+    if items is None or scope.as_of < pd.Timestamp(scope.period.start):
         return _empty()
     ledger = ledger_items(items)
     good = counted(ledger, scope.frame("assets.stocktakes"), scope.period.start,

@@ -126,6 +126,10 @@ def problems(section: BaseModel, departments: list[str], roles: list[str]) -> li
             if not math.isfinite(value) or not 0 <= value <= SCORE_POINTS:
                 problem = Problem(f"targets.{key}", "config.policy_target_score",
                                   found | {"most": SCORE_POINTS})
+            elif 0 < value <= 1:  # 0.9 meant as 90 %: on 5 points that is 4.5
+                problem = Problem(f"targets.{key}", "config.policy_target_score_share",
+                                  found | {"most": SCORE_POINTS,
+                                           "points": f"{value * SCORE_POINTS:g}"})
         elif 1 < value <= 100:
             problem = Problem(f"targets.{key}", "config.policy_target_percent",
                               found | {"percent": f"{value / 100:.15g}"})

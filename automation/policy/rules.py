@@ -10,12 +10,13 @@ from .schema import RuleSpec
 RULE_SPECS: dict[str, RuleSpec] = {r.key: r for r in (
     RuleSpec(
         "loan_due_soon", "assets.loans",
-        title=L("借用物资明天到期", "借用物資明天到期", "Borrowed item due tomorrow"),
+        title=L("借用物资即将到期", "借用物資即將到期", "Borrowed item due soon"),
         todo=L("请按时归还；如需续借，请联系经手人并更新「应还日期」。",
                "請按時歸還；如需續借，請聯繫經手人並更新「應還日期」。",
                "Please return it on time; to extend, ask the handler to update the due date."),
-        when=L("未归还，应还日期是下一个工作日", "未歸還，應還日期是下一個工作日",
-               "not returned, due on the next working day"),
+        when=L("未归还，应还日期是下一个工作日（或在它之前的休息日）",
+               "未歸還，應還日期是下一個工作日（或在它之前的休息日）",
+               "not returned, due on the next working day (or a day off before it)"),
         to=L("借用人", "借用人", "the borrower"),
     ),
     RuleSpec(

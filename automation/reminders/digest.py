@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -145,10 +145,23 @@ def _item(due: Due, now: datetime, locale: str,
     }
 
 
+def _free_key(base: str, taken: set[str]) -> str:
+    """`base`, else the first `base-N` (N from 2) not taken today."""
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
 def digests(plan_: Plan, *, now: datetime, locale: str, office_name: str,
-            templates: Path | None = None, policy: Policy = DEFAULT_POLICY) -> list[Digest]:
+            templates: Path | None = None, policy: Policy = DEFAULT_POLICY,
+            taken: Mapping[tuple[str, str], set[str]] | None = None) -> list[Digest]:
     """One digest per person per channel, their own items first, then escalations, each in
-    the rules' declared order; titles and what to do show the numbers of `policy`."""
+    the rules' declared order; titles and what to do show the numbers of `policy`. A person
+    who already had a message today on a channel (`taken`: their message keys) gets the
+    next key, `<day>-<channel>-<person>-2`, `-3`…: a file and a Message-ID of its own."""
     env = _environment(templates)
     body = env.get_template(TEMPLATE)
     subject = env.get_template(SUBJECT_TEMPLATE)
@@ -169,7 +182,8 @@ def digests(plan_: Plan, *, now: datetime, locale: str, office_name: str,
                    "own": own, "oversee": oversee, "office": office_name,
                    "today": now.strftime("%Y-%m-%d"), "count": len(lines)}
         message = Message(
-            key=f"{now:%Y%m%d}-{channel}-{person_id}",
+            key=_free_key(f"{now:%Y%m%d}-{channel}-{person_id}",
+                          (taken or {}).get((person_id, channel), set())),
             channel=channel, person_id=person_id, person_name=person.name,
             subject=subject.render(context).strip(), text=body.render(context),
             email=person.email, phone=person.phone, locale=locale,

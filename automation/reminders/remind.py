@@ -20,7 +20,7 @@ from ..workdays import calendar_for
 from .digest import Digest, Plan, Planned, digests, plan, roster_people
 from .message import DeliveryError
 from .rules import due_now, run_time
-from .state import Interrupted, State
+from .state import Interrupted, State, already_today, is_settled
 
 REWRITABLE_CHANNELS = frozenset({"outbox"})
 """Channels where sending a message again only rewrites the same files."""
@@ -126,30 +126,33 @@ def remind(
     report = RemindReport(now, planned, dry_run, uncovered_years=sorted(uncovered),
                           office=office)
     templates = _templates_dir(config)
-    if dry_run:
-        report.messages = digests(planned, now=now, locale=config.locale,
-                                  office_name=config.office.name, templates=templates,
-                                  policy=policy)
-        return report
-    if in_quiet_hours(now.time(), config.reminders.quiet_hours):
-        report.held = True
-        report.messages = digests(planned, now=now, locale=config.locale,
-                                  office_name=config.office.name, templates=templates,
-                                  policy=policy)
-        return report
     folder = config.resolve(config.state.dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    with _sending_alone(folder), _closing(State(folder, config.in_force)) as state:
-        day = now.date()
-        report.in_doubt = state.settle_interrupted(day, retry=REWRITABLE_CHANNELS)
-        settled = state.settled(day, planned.reminders)
-        fresh = [line for line in planned.reminders if not state.is_settled(day, line, settled)]
-        report.skipped = [line for line in planned.reminders if state.is_settled(day, line,
-                                                                                 settled)]
+    day = now.date()
+
+    def fresh_digests(settled: set[tuple[object, ...]],
+                      taken: dict[tuple[str, str], set[str]]) -> Plan:
+        """The lines not sent today, and their digests (keys not taken today)."""
+        fresh = [line for line in planned.reminders if not is_settled(day, line, settled)]
+        report.skipped = [line for line in planned.reminders
+                          if is_settled(day, line, settled)]
         fresh_plan = Plan(fresh, planned.undeliverable, planned.people)
         report.messages = digests(fresh_plan, now=now, locale=config.locale,
                                   office_name=config.office.name, templates=templates,
-                                  policy=policy)
+                                  policy=policy, taken=taken)
+        return fresh_plan
+
+    if dry_run or in_quiet_hours(now.time(), config.reminders.quiet_hours):
+        # what would go out: a look that writes nothing, not even the state
+        shown = fresh_digests(*already_today(folder, day, planned.reminders))
+        report.held = not dry_run
+        if dry_run:
+            report.plan = shown
+        return report
+    folder.mkdir(parents=True, exist_ok=True)
+    with _sending_alone(folder), _closing(
+            State(folder, config.in_force, config.office.timezone)) as state:
+        report.in_doubt = state.settle_interrupted(day, retry=REWRITABLE_CHANNELS)
+        fresh_digests(state.settled(day, planned.reminders), state.message_keys(day))
         _deliver(report, state, day, config, open_channel)
         report.log = state.log(since=log_start(config, day))
     return report

@@ -183,9 +183,12 @@ def _loan_person(loans: pd.DataFrame) -> pd.Series:
 
 @rule("loan_due_soon")
 def loan_due_soon(ctx: Context, loans: pd.DataFrame) -> list[Send]:
-    """Not returned, due the next working day: remind the borrower."""
+    """Not returned, due the next working day: remind the borrower. A loan due on a weekend,
+    a holiday or a closure before that day is reminded now too, or it would be overdue
+    before its borrower heard of it."""
     tomorrow = pd.Timestamp(ctx.calendar.next_workday(ctx.today))
-    mask = loans["returned_on"].isna() & loans["due_on"].eq(tomorrow)
+    mask = (loans["returned_on"].isna() & (loans["due_on"] > pd.Timestamp(ctx.today))
+            & (loans["due_on"] <= tomorrow))
     return [Send(mask, _loan_person(loans), 0, loans["due_on"], "borrower")]
 
 

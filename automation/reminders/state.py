@@ -9,10 +9,12 @@ defined, and upgraded, in `automation.statedb`.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from .. import statedb
 from ..policy import DEFAULT_POLICY, RULE_SPECS, Policy
@@ -20,6 +22,47 @@ from .digest import Planned
 
 SETTLED = ("sent", "in_doubt", "sending")
 """Statuses after which a line is not sent again the same day."""
+
+
+def _message_keys(db: sqlite3.Connection, day: date) -> dict[tuple[str, str], set[str]]:
+    taken: dict[tuple[str, str], set[str]] = {}
+    for person, channel, key in db.execute(
+            "SELECT DISTINCT person, channel, message_key FROM deliveries WHERE day = ?",
+            (day.isoformat(),)):
+        taken.setdefault((person, channel), set()).add(key)
+    return taken
+
+
+def already_today(folder: Path, day: date, lines: Iterable[Planned]
+                  ) -> tuple[set[tuple[object, ...]], dict[tuple[str, str], set[str]]]:
+    """What a preview (`--dry-run`, messages held in quiet hours) leaves out because it went
+    out today, and the message keys taken, read without writing: no state is made, and an
+    older one is not upgraded, for a look."""
+    path = folder / statedb.FILE_NAME
+    if not path.is_file():
+        return set(), {}
+    try:
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return set(), {}
+    try:
+        rows = db.execute(
+            "SELECT day, rule, record, person, level, channel FROM deliveries "
+            f"WHERE day = ? AND status IN ({','.join('?' * len(SETTLED))})",
+            (day.isoformat(), *SETTLED)).fetchall()
+        done = {tuple(row) for row in rows}
+        settled: set[tuple[object, ...]] = {
+            key for line in lines if (key := _key(day, line)) in done}
+        return settled, _message_keys(db, day)
+    except sqlite3.Error:  # no table yet, or a state this release cannot read
+        return set(), {}
+    finally:
+        db.close()
+
+
+def is_settled(day: date, line: Planned, settled: set[tuple[object, ...]]) -> bool:
+    """Whether `line` went out today (or may have): `settled` from `State.settled`."""
+    return bool(settled) and _key(day, line) in settled
 
 
 def record_key(line: Planned) -> str:
@@ -42,11 +85,15 @@ class Interrupted:
 
 
 class State:
-    def __init__(self, folder: Path, policy: Policy = DEFAULT_POLICY) -> None:
+    def __init__(self, folder: Path, policy: Policy = DEFAULT_POLICY,
+                 timezone: str | None = None) -> None:
         self.path = folder / statedb.FILE_NAME
         self._db = statedb.connect(folder)
         self._policy = policy
         """What each recorded line keeps of the policy it was sent under (`rule_terms`)."""
+        self._zone = ZoneInfo(timezone) if timezone else None
+        """The office's time zone: the log's 更新时间 is the office's wall clock, like every
+        other time it reads, not the machine's."""
 
     def close(self) -> None:
         self._db.close()
@@ -80,8 +127,12 @@ class State:
             return set()
         return {key for line in lines if (key := _key(day, line)) in done}
 
-    def is_settled(self, day: date, line: Planned, settled: set[tuple[object, ...]]) -> bool:
-        return bool(settled) and _key(day, line) in settled
+
+    def message_keys(self, day: date) -> dict[tuple[str, str], set[str]]:
+        """The message keys already recorded today, by (person, channel): a later digest
+        to the same person gets a key of its own (its own outbox file, its own Message-ID,
+        which mail systems use to drop duplicates)."""
+        return _message_keys(self._db, day)
 
     def record(self, day: date, lines: Iterable[Planned], status: str, message_key: str,
                detail: str = "") -> None:
@@ -91,7 +142,7 @@ class State:
     def record_many(self, day: date,
                     outcomes: Iterable[tuple[Iterable[Planned], str, str, str]]) -> None:
         """Write (lines, status, message key, detail) for many messages in one transaction."""
-        now = datetime.now().isoformat(timespec="seconds")
+        now = datetime.now(self._zone).replace(tzinfo=None).isoformat(timespec="seconds")
         terms: dict[str, str] = {}
         rows = [(*_key(day, line), status, message_key, line.due.sheet, line.due.row,
                  detail, now, self._terms(line.due.rule, terms))

@@ -73,10 +73,12 @@ def _money_detail(row: KpiRow, locale: str | None) -> str:
 
 
 def counts_text(row: KpiRow, locale: str | None = None) -> str:
-    """Numerator and denominator, short (a terminal line): `3/4` records, `6/3` days over
-    claims, or the money of a deviation (spent minus budget, and the budget)."""
+    """Numerator and denominator, short (a terminal line): `3/4` records; a mean's total in
+    words (`3 笔共 6 个工作日`: "6/3" reads like a date); or the money of a deviation."""
     if row.measure is Measure.DEVIATION:
         return _money_detail(row, locale)
+    if row.measure in (Measure.MEAN_DAYS, Measure.MEAN_SCORE):
+        return detail_text(row, locale)
     return f"{row.numerator:g}/{row.denominator:g}"
 
 

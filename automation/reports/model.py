@@ -34,7 +34,7 @@ class Kind(StrEnum):
     NOTE = "note"            # a line of explanation (greyed)
     COUNT = "count"          # a whole number as it comes (a row number, a count of findings)
     INT = "int"              # a whole number, `0`
-    NUMBER = "number"        # up to two decimals, `0.##`
+    NUMBER = "number"        # as typed: General (Excel shows `0.##` integers as "4.")
     PERCENT = "percent"      # a share, `95.0%`
     DAYS = "days"            # working days, `2.00 个工作日` (still a number)
     SCORE = "score"          # a mean score out of 5, `4.62 分` (still a number)

@@ -63,7 +63,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "count_error": {**_TOP, **_BAD},
     "count_warning": {**_TOP, **_WARNING},
     "int": {"num_format": "0"},
-    "number": {"num_format": "0.##"},
+    "number": {"num_format": "General"},
     "money": {"num_format": MONEY_FORMAT},
     "tolerance": {"num_format": '"±"0.0%'},
     "flag_good": {**_GOOD, "align": "center"},
