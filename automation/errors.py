@@ -29,12 +29,13 @@ class ClerkError(Exception):
         return (_rebuild, (type(self), self.key, self.values))
 
     def message(self, locale: str | None = None) -> str:
-        """The line in `locale`; a `detail_key` value is a catalogue key of its own, said in
-        the same language (what a config value should look like)."""
+        """The line in `locale`; a `<name>_key` value is a catalogue key of its own, said in
+        the same language as `{<name>}` (what a config value should look like, what kind
+        of file a non-workbook looks like)."""
         chosen = locale or self.locale
         values = dict(self.values)
-        if "detail_key" in values:
-            values["detail"] = t(values.pop("detail_key"), chosen, **values)
+        for name in [name for name in values if name.endswith("_key")]:
+            values[name.removesuffix("_key")] = t(values.pop(name), chosen, **values)
         return t(self.key, chosen, **values)
 
     def __str__(self) -> str:

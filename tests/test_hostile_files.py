@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -33,12 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 import xlsb_build as xb
 import xlsxwriter
+from conftest import soffice_convert, soffice_path
 
 from automation.errors import SourceError
 from automation.sources import files, safety
+from automation.sources.biff12 import record_bytes as record
 from automation.sources.files import FileSource
 from automation.sources.safety import inspect_workbook
 
@@ -52,6 +56,10 @@ DECLARED = 4096
 """The size the lying zip declares for its 600 MiB sheet."""
 
 SHEET = "xl/worksheets/sheet1.xml"
+SHEETJS_ROSTER = Path(__file__).parent / "fixtures" / "more_formats" / "roster.xlsb"
+"""The roster as SheetJS writes an .xlsb (fixtures/more_formats/README.md)."""
+SHEETJS_XLS = SHEETJS_ROSTER.with_suffix(".xls")
+"""The roster as SheetJS writes an .xls: its Workbook stream (3 KB) is in the mini stream."""
 SHEET_HEAD = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
@@ -472,6 +480,264 @@ def build_too_large(path: Path) -> None:
         out.truncate(300 * 1024 * 1024)
 
 
+# --- LibreOffice's .xls and .ods, patched ----------------------------------------------------
+
+LO_SHEETS = ("物资台账", "借用登记", "盘点记录")
+
+
+@functools.cache
+def libreoffice_books() -> dict[str, bytes]:
+    """A three-sheet workbook (xlsxwriter) as LibreOffice saves it as .xls and .ods; made
+    once per test process (the test is skipped without LibreOffice)."""
+    soffice = soffice_path()
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "books.xlsx"
+        book = xlsxwriter.Workbook(str(source))
+        for name in LO_SHEETS:
+            sheet = book.add_worksheet(name)
+            for row, values in enumerate(XLSB_TABLE):
+                sheet.write_row(row, 0, values)
+        book.close()
+        return {kind: soffice_convert(soffice, source, kind, Path(folder) / kind).read_bytes()
+                for kind in ("xls", "ods")}
+
+
+def workbook_stream(data: bytes) -> tuple[bytes, Callable[[int], int]]:
+    """An .xls's Workbook stream, and where each of its bytes is in the file."""
+    olefile = pytest.importorskip("olefile")
+    ole = olefile.OleFileIO(data)
+    entry = next(e for e in ole.direntries if e is not None and e.name == "Workbook")
+    assert entry.size >= 4096  # in the big sectors, chained in the allocation table
+    sectors, sector = [], entry.isectStart
+    while sector != olefile.ENDOFCHAIN:
+        sectors.append(sector)
+        sector = ole.fat[sector]
+    stream = ole.openstream("Workbook").read()
+    size = ole.sectorsize
+    ole.close()
+    return stream, lambda at: (sectors[at // size] + 1) * size + at % size
+
+
+def biff_records(stream: bytes, start: int = 0) -> Iterator[tuple[int, int, int]]:
+    """(offset, type, size) of each record from `start` to the EOF record that ends it."""
+    at = start
+    while at + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, at)
+        yield at, kind, size
+        if kind == 0x000A:
+            return
+        at += 4 + size
+
+
+def sheet_offsets(stream: bytes) -> list[int]:
+    """Where each sheet's records start, as its BOUNDSHEET record says."""
+    return [struct.unpack_from("<I", stream, at + 4)[0]
+            for at, kind, _ in biff_records(stream) if kind == 0x0085]
+
+
+def first_record(stream: bytes, kind: int, start: int = 0) -> int:
+    return next(at for at, found, _ in biff_records(stream, start) if found == kind)
+
+
+def build_lo_xls(edit: Callable[[bytes], dict[int, bytes]]) -> Callable[[Path], None]:
+    """LibreOffice's .xls with bytes of its Workbook stream replaced: `edit` gets the
+    stream and says what to write where (stream offsets)."""
+
+    def build(path: Path) -> None:
+        data = bytearray(libreoffice_books()["xls"])
+        stream, in_file = workbook_stream(bytes(data))
+        for at, new in edit(stream).items():
+            for i, byte in enumerate(new):
+                data[in_file(at + i)] = byte
+        path.write_bytes(bytes(data))
+
+    return build
+
+
+def dimensions_of_every_sheet(stream: bytes) -> dict[int, bytes]:
+    """DIMENSIONS: rows 0 to 0xFFFFFFFF, columns 0 to 0xFFFF (a few cells in fact)."""
+    return {first_record(stream, 0x0200, start) + 4: struct.pack("<IIHH", 0, 0xFFFF_FFFF, 0,
+                                                                  0xFFFF)
+            for start in sheet_offsets(stream)}
+
+
+def first_text_cell_at(row: int, column: int, sheets: int = 1) -> Callable[[bytes],
+                                                                         dict[int, bytes]]:
+    """The first LABELSST cell of the first `sheets` sheets moved to (row, column)."""
+
+    def edit(stream: bytes) -> dict[int, bytes]:
+        return {first_record(stream, 0x00FD, start) + 4: struct.pack("<HH", row, column)
+                for start in sheet_offsets(stream)[:sheets]}
+
+    return edit
+
+
+def sheet_offset_past_end(stream: bytes) -> dict[int, bytes]:
+    return {first_record(stream, 0x0085) + 4: struct.pack("<I", 0x7FFF_FFF0)}
+
+
+def short_defined_name(stream: bytes) -> dict[int, bytes]:
+    """WINDOW1 replaced by a 2-byte Lbl (a defined name) and a filler record as long as the
+    rest: python-calamine reads the name's fourth byte and panics (xls.rs, parse_lbl)."""
+    at = first_record(stream, 0x003D)
+    size, = struct.unpack_from("<H", stream, at + 2)
+    return {at: struct.pack("<HH", 0x0018, 2) + b"\0\0"
+            + struct.pack("<HH", 0x0999, size - 6) + b"\0" * (size - 6)}
+
+
+def build_small_xls_dimensions_lie(path: Path) -> None:
+    """SheetJS's .xls with every DIMENSIONS record declaring rows 0 to 0xFFFFFFFF: its
+    stream is in the mini stream, whose little sectors SheetJS writes in order."""
+    olefile = pytest.importorskip("olefile")
+    data = bytearray(SHEETJS_XLS.read_bytes())
+    header = b"\x00\x02\x0e\x00"  # DIMENSIONS, 14 bytes: rows, columns, 2 reserved
+    lie = struct.pack("<IIHH", 0, 0xFFFF_FFFF, 0, 0xFFFF)
+    at = data.find(header)
+    while at >= 0:
+        data[at + 4:at + 4 + len(lie)] = lie
+        at = data.find(header, at + 18)
+    path.write_bytes(bytes(data))
+    with olefile.OleFileIO(str(path)) as ole:
+        assert ole.get_size("Workbook") < 4096
+        assert ole.openstream("Workbook").read().count(header + lie) == 2
+
+
+def build_lo_ods(edit: Callable[[str], str]) -> Callable[[Path], None]:
+    """LibreOffice's .ods with its content.xml edited (every other part as it was)."""
+
+    def build(path: Path) -> None:
+        source = path.with_suffix(".lo.ods")
+        source.write_bytes(libreoffice_books()["ods"])
+        with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as out:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename == "content.xml":
+                    edited = edit(data.decode("utf-8"))
+                    assert edited != data.decode("utf-8")
+                    data = edited.encode("utf-8")
+                out.writestr(info, data, compress_type=info.compress_type)
+        source.unlink()
+
+    return build
+
+
+def rows_in_front(rows: int, columns: int, tables: int = 1) -> Callable[[str], str]:
+    """A row of `columns` numbers, repeated `rows` times, put first in `tables` tables:
+    a few dozen bytes for rows x columns cells."""
+    block = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell '
+             f'office:value-type="float" office:value="1" '
+             f'table:number-columns-repeated="{columns}"/></table:table-row>')
+    first_row = re.compile(r"(<table:table [^>]*>.*?)(<table:table-row)", re.DOTALL)
+    return lambda content: first_row.sub(lambda m: m[1] + block + m[2], content, tables)
+
+
+def build_encrypted_ods(path: Path) -> None:
+    """LibreOffice's .ods as it saves one with a password: its manifest says how
+    content.xml is encrypted, and content.xml is ciphertext."""
+    source = path.with_suffix(".lo.ods")
+    source.write_bytes(libreoffice_books()["ods"])
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "content.xml":
+                data = random.Random(7).randbytes(len(data))
+            elif info.filename == "META-INF/manifest.xml":
+                data = re.sub(
+                    rb'(<manifest:file-entry manifest:full-path="content.xml"[^>]*?)/>',
+                    rb'\1><manifest:encryption-data manifest:checksum-type="SHA1/1K" '
+                    rb'manifest:checksum="AAAA"><manifest:algorithm manifest:algorithm-name='
+                    rb'"Blowfish CFB" manifest:initialisation-vector="AAAA"/>'
+                    rb"</manifest:encryption-data></manifest:file-entry>", data)
+                assert b"encryption-data" in data
+            out.writestr(info, data, compress_type=info.compress_type)
+    source.unlink()
+
+
+def spaces_in_a_cell(content: str) -> str:
+    """A string cell holding `<text:s text:c="100000000"/>`: a hundred million spaces."""
+    return content.replace("<text:p>", '<text:p><text:s text:c="100000000"/>', 1)
+
+
+# --- more .xlsx and .xlsb ------------------------------------------------------------------
+
+
+def build_sparse_sheets(count: int) -> Callable[[Path], None]:
+    """openpyxl's workbook of `count` sheets, each holding A1 and L1000000: 12,000,000
+    cells of used area each, at the limit of one sheet (and no further)."""
+
+    def build(path: Path) -> None:
+        book = openpyxl.Workbook()
+        for index in range(count):
+            sheet = book.active if index == 0 else book.create_sheet()
+            sheet.title = f"台账{index + 1}"
+            sheet["A1"] = 1
+            sheet["L1000000"] = 2
+        book.save(path)
+
+    return build
+
+
+def build_listed_again(times: int) -> Callable[[Path], None]:
+    """openpyxl's workbook whose one sheet (A1 and L1000000, at the limit of one sheet)
+    workbook.xml lists `times` times: the reader reads it as often."""
+
+    def build(path: Path) -> None:
+        build_sparse_sheets(1)(path)
+        with zipfile.ZipFile(path) as z:
+            parts = {info.filename: z.read(info) for info in z.infolist()}
+        book = parts["xl/workbook.xml"].decode()
+        listed = re.search(r"<sheet [^>]*/>", book)
+        assert listed is not None
+        copies = "".join(listed[0].replace('name="台账1"', f'name="台账{n}"').replace(
+            'sheetId="1"', f'sheetId="{n}"') for n in range(1, times + 1))
+        parts["xl/workbook.xml"] = book.replace(listed[0], copies).encode()
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in parts.items():
+                z.writestr(name, data)
+
+    return build
+
+
+SPARSE_XLSB = xb.row(0) + xb.number(0, 1) + xb.row(999_999) + xb.number(11, 2)
+
+
+def build_sparse_xlsb(count: int) -> Callable[[Path], None]:
+    def build(path: Path) -> None:
+        xb.write_xlsb(path, {f"台账{n}": SPARSE_XLSB for n in range(1, count + 1)})
+
+    return build
+
+
+def shared_strings(declared: int, *texts: str) -> bytes:
+    """xl/sharedStrings.bin: BrtBeginSst declaring `declared` strings, then `texts`."""
+    items = b"".join(record(0x0013, b"\0" + xb.wide(text)) for text in texts)
+    return (record(0x009F, struct.pack("<II", declared, declared)) + items
+            + record(0x00A0, b""))
+
+
+def build_sheetjs_xlsb(parts: dict[str, bytes | Callable[[bytes], bytes]]
+                       ) -> Callable[[Path], None]:
+    """SheetJS's roster.xlsb with parts added or replaced (a callable gets the old one)."""
+
+    def build(path: Path) -> None:
+        shutil.copyfile(SHEETJS_ROSTER, path)
+        with zipfile.ZipFile(path) as z:
+            old = {info.filename: z.read(info) for info in z.infolist()}
+        for name, new in parts.items():
+            old[name] = new(old[name]) if callable(new) else new
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in old.items():
+                z.writestr(name, data)
+
+    return build
+
+
+def text_cell_naming(index: int) -> bytes:
+    """SheetJS's first sheet with its first cell a BrtCellIsst naming shared string `index`."""
+    return (xb.sheet_head() + xb.row(0) + record(0x0007, xb.cell(0) + struct.pack("<I", index))
+            + xb.SHEET_TAIL)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -487,16 +753,16 @@ CASES = [
     Case("encrypted_msoffcrypto", ".xlsx", build_encrypted_for_real, "source.encrypted"),
     Case("encrypted_ole_by_hand", ".xlsx", lambda p: p.write_bytes(ole_with_encrypted_package()),
          "source.encrypted"),
-    Case("csv_as_xlsx", ".xlsx", build_csv, "source.not_workbook", {"kind": "text/CSV"}),
+    Case("csv_as_xlsx", ".xlsx", build_csv, "source.not_workbook", {"kind": "text"}),
     Case("csv_gbk_as_xlsx", ".xlsx",
          lambda p: p.write_bytes("学号,姓名\n2024001,李华\n".encode("gbk")),
-         "source.not_workbook", {"kind": "text/CSV"}),
+         "source.not_workbook", {"kind": "text"}),
     Case("unicode_text_as_xlsx", ".xlsx",
          lambda p: p.write_bytes("学号\t姓名\r\n2024001\t李华\r\n".encode("utf-16")),
-         "source.not_workbook", {"kind": "text/CSV"}),
-    Case("html_table_as_xlsx", ".xlsx", build_html, "source.not_workbook", {"kind": "HTML"}),
-    Case("pdf_as_xlsx", ".xlsx", build_pdf, "source.not_workbook", {"kind": "PDF"}),
-    Case("docx_as_xlsx", ".xlsx", build_docx, "source.not_workbook", {"kind": "Word"}),
+         "source.not_workbook", {"kind": "text"}),
+    Case("html_table_as_xlsx", ".xlsx", build_html, "source.not_workbook", {"kind": "html"}),
+    Case("pdf_as_xlsx", ".xlsx", build_pdf, "source.not_workbook", {"kind": "pdf"}),
+    Case("docx_as_xlsx", ".xlsx", build_docx, "source.not_workbook", {"kind": "word"}),
     Case("random_zip_as_xlsx", ".xlsx", build_random_zip, "source.not_workbook", {"kind": "zip"}),
     Case("zip_bomb", ".xlsx", build_zip_bomb, "source.bomb"),
     Case("sizes_lie", ".xlsx", build_lying_sizes(forge_crc=False), "source.bomb"),
@@ -560,14 +826,56 @@ CASES = [
     Case("xlsb_renamed_xlsx", ".xlsx", build_xlsb_renamed_xlsx, "source.wrong_suffix",
          {"kind": "xlsb"}),
     Case("xlsx_renamed_xlsb", ".xlsb", repack, "source.wrong_suffix", {"kind": "xlsx"}),
-    Case("docx_as_xlsb", ".xlsb", build_docx, "source.not_workbook", {"kind": "Word"}),
+    Case("docx_as_xlsb", ".xlsb", build_docx, "source.not_workbook", {"kind": "word"}),
     Case("truncated_et", ".et", build_truncated_et, "source.damaged"),
     Case("truncated_ett", ".ett", build_truncated_et, "source.damaged"),
     Case("encrypted_et_msoffcrypto", ".et", build_encrypted_for_real, "source.encrypted"),
     Case("encrypted_ett_ole_by_hand", ".ett",
          lambda p: p.write_bytes(ole_with_encrypted_package()), "source.encrypted"),
-    Case("xlsx_renamed_et", ".et", repack, "source.wrong_suffix", {"kind": "xlsx"}),
+    Case("random_bytes_as_et", ".et",
+         lambda p: p.write_bytes(random.Random(17).randbytes(50_000)), "source.not_workbook",
+         {"kind": "binary"}),
     Case("over_256_mib", ".xlsx", build_too_large, "source.too_large", {"mb": 300}),
+    # LibreOffice's .xls (also as WPS's .et / .ett): used areas python-calamine would
+    # allocate when it opens the file, and a sheet it would look for past the end.
+    Case("xls_dimensions_lie", ".xls", build_lo_xls(dimensions_of_every_sheet),
+         "source.sheet_too_large", {"rows": 0xFFFF_FFFF, "columns": 0xFFFF, "sheet": "物资台账"}),
+    Case("et_cell_at_ffff", ".et", build_lo_xls(first_text_cell_at(0xFFFF, 0xFFFF)),
+         "source.sheet_too_large", {"rows": 65536, "columns": 65536, "sheet": "物资台账"}),
+    Case("ett_cell_at_iv65536", ".ett", build_lo_xls(first_text_cell_at(65535, 255)),
+         "source.sheet_too_large", {"rows": 65536, "columns": 256}),
+    Case("small_xls_dimensions_lie", ".xls", build_small_xls_dimensions_lie,
+         "source.sheet_too_large", {"rows": 0xFFFF_FFFF, "columns": 0xFFFF,
+                                    "sheet": "成员名单"}),
+    Case("xls_sheets_together_too_large", ".xls",
+         build_lo_xls(first_text_cell_at(65535, 182, sheets=2)), "source.workbook_too_large"),
+    Case("et_sheet_offset_past_end", ".et", build_lo_xls(sheet_offset_past_end),
+         "source.damaged"),
+    # Sheets each within the limit of one, too many together; sheets listed over and over.
+    Case("xlsx_sheets_together_too_large", ".xlsx", build_sparse_sheets(2),
+         "source.workbook_too_large"),
+    Case("xlsx_one_sheet_listed_twice", ".xlsx", build_listed_again(2),
+         "source.workbook_too_large"),
+    Case("xlsx_sheet_listed_1001_times", ".xlsx", build_listed_again(1001),
+         "source.too_many_sheets", {"count": 1001}),
+    Case("xlsb_sheets_together_too_large", ".xlsb", build_sparse_xlsb(2),
+         "source.workbook_too_large", {"cells": 24_000_000}),
+    # LibreOffice's .ods: repeated rows and cells, repeated spaces.
+    Case("ods_rows_repeated", ".ods", build_lo_ods(rows_in_front(90_000, 1000)),
+         "source.sheet_too_large", {"rows": 90_030, "columns": 1000, "sheet": "物资台账"}),
+    Case("ods_tables_together_too_large", ".ods",
+         build_lo_ods(rows_in_front(9_000, 1000, tables=2)), "source.workbook_too_large"),
+    Case("ods_spaces_bomb", ".ods", build_lo_ods(spaces_in_a_cell), "source.bomb"),
+    Case("ods_encrypted", ".ods", build_encrypted_ods, "source.encrypted"),
+    # SheetJS's .xlsb with shared strings: a cell naming one that is not there (the
+    # reader panics), a part cut short, fewer strings than it declares.
+    Case("xlsb_shared_string_not_there", ".xlsb", build_sheetjs_xlsb({
+        "xl/sharedStrings.bin": shared_strings(1, "学号"),
+        "xl/worksheets/sheet1.bin": text_cell_naming(5)}), "source.damaged"),
+    Case("xlsb_shared_strings_cut", ".xlsb", build_sheetjs_xlsb({
+        "xl/sharedStrings.bin": shared_strings(1, "学号")[:-5]}), "source.damaged"),
+    Case("xlsb_fewer_shared_strings_than_declared", ".xlsb", build_sheetjs_xlsb({
+        "xl/sharedStrings.bin": shared_strings(0xFFFF_FFFF, "学号")}), "source.damaged"),
 ]
 BY_NAME = {case.name: case for case in CASES}
 
@@ -632,8 +940,11 @@ def test_hostile_file_is_refused(name: str, corpus: Callable[[str], Path],
         assert error.values.get("path") == str(path)
         for key, value in case.values.items():
             assert error.values.get(key) == value, f"{name}: {key}={error.values.get(key)!r}"
-        message = error.message("en")
-        assert path.name in message and "{" not in message
+        if error.key == "source.workbook_too_large":
+            assert error.values["cells"] > safety.MAX_WORKBOOK_CELLS
+        for locale in ("en", "zh-Hans", "zh-Hant"):
+            message = error.message(locale)
+            assert path.name in message and "{" not in message
 
     assert sha256(path) == before, f"{name}: the file was modified"
 
@@ -738,6 +1049,12 @@ CLI_CASES = [
     "xlsb_zip_bomb",
     "truncated_et",
     "encrypted_ett_ole_by_hand",
+    "random_bytes_as_et",
+    "xls_dimensions_lie",
+    "et_sheet_offset_past_end",
+    "xlsx_sheets_together_too_large",
+    "ods_rows_repeated",
+    "xlsb_shared_string_not_there",
 ]
 
 
@@ -769,7 +1086,9 @@ def test_cli_refuses_with_one_line(name: str, corpus: Callable[[str], Path],
 
 
 MEASURED = ["zip_bomb", "sizes_lie_crc_forged", "absurd_used_area_positional", "xlsb_zip_bomb",
-            "xlsb_sizes_lie_crc_forged", "xlsb_absurd_used_area"]
+            "xlsb_sizes_lie_crc_forged", "xlsb_absurd_used_area", "xls_dimensions_lie",
+            "et_cell_at_ffff", "ett_cell_at_iv65536", "xlsx_sheets_together_too_large",
+            "ods_rows_repeated", "ods_spaces_bomb"]
 
 READER = """
 import json, resource, sys
@@ -810,3 +1129,226 @@ def test_bombs_stay_small_in_memory(corpus: Callable[[str], Path]) -> None:
     keys = json.loads(child["out"])
     assert keys == [BY_NAME[name].key for name in MEASURED]
     assert 0 < child["peak"] < MEMORY_LIMIT, f"peak RSS {child['peak'] / 2**20:.0f} MiB"
+
+
+# --- what the reader refuses by itself: one line, whatever it raises -----------------------
+
+
+def validate(folder: Path, register: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`clerk validate` in `folder`, whose one register (assets) is `register`."""
+    (folder / "office.toml").write_text(
+        f'[office]\nname = "测试学生会"\n[registers]\nassets = "{register.name}"\n',
+        encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "automation", "validate", "-c", "office.toml", *args],
+        cwd=folder, capture_output=True, text=True, encoding="utf-8", timeout=120)
+
+
+def assert_one_clear_line(done: subprocess.CompletedProcess[str], path: Path) -> str:
+    """Exit 2 and one line naming the file: no traceback, no Rust panic, no backtrace."""
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and path.name in lines[0], done.stderr
+    for noise in ("Traceback", "panicked", "backtrace", "RUST_BACKTRACE", "OSError"):
+        assert noise not in done.stderr, done.stderr
+    return lines[0]
+
+
+DAMAGED_FOR_THE_READER = {
+    # The safety pass lets these through (every record is whole); python-calamine then
+    # raises an OSError (a part ends before what it declares), a CalamineError in
+    # English, or panics in Rust.
+    "xlsb_styles_cut_in_half": (".xlsb", build_sheetjs_xlsb(
+        {"xl/styles.bin": lambda old: old[: len(old) // 2]})),
+    "xlsb_string_longer_than_its_record": (".xlsb", build_sheetjs_xlsb({
+        "xl/worksheets/sheet1.bin": xb.sheet_head() + xb.row(0) + record(
+            0x0006, xb.cell(0) + struct.pack("<I", 0x7FFF_FFFF) + b"a\0") + xb.SHEET_TAIL})),
+    "xls_reader_panics": (".xls", build_lo_xls(short_defined_name)),
+}
+
+
+@pytest.mark.parametrize("name", list(DAMAGED_FOR_THE_READER))
+def test_what_the_reader_refuses_is_one_line_in_the_office_language(name: str,
+                                                                    tmp_path: Path) -> None:
+    """Damage only the reader finds: `source.damaged`, in each language, without the
+    reader's English or its panic output; its own words stay on the exception."""
+    suffix, build = DAMAGED_FOR_THE_READER[name]
+    bad = tmp_path / f"bad{suffix}"
+    build(bad)
+    before = sha256(bad)
+    inspect_workbook(bad)
+    error, _ = refusal(lambda: FileSource(bad).read())
+    assert error.key == "source.damaged"
+    assert error.values["reader"]  # for --debug and support, not for the officer
+    for locale in ("zh-Hans", "zh-Hant", "en"):
+        assert error.values["reader"] not in error.message(locale)
+    line = assert_one_clear_line(validate(tmp_path, bad), bad)
+    assert "已损坏或不完整" in line and not re.search(r"[A-Za-z]{4,}", line.replace(
+        str(tmp_path / bad.name), ""))
+    assert sha256(bad) == before
+
+
+def test_the_reader_cell_limit_is_said_in_the_office_language() -> None:
+    """python-calamine's own bound on an .ods (`Cell limit exceeded`), were it ever met,
+    is the workbook-too-large line, not its English."""
+    message = "Cell limit exceeded (1000000000 cells requested, max 100000000)"
+    error = files._refusal("台账.ods", message)
+    assert error.key == "source.workbook_too_large"
+    assert error.values["cells"] == 1_000_000_000
+    assert "1,000,000,000 个单元格" in error.message("zh-Hans")
+    assert "Cell limit" not in error.message("zh-Hans")
+
+
+@pytest.mark.parametrize("locale", ["zh-Hans", "zh-Hant", "en"])
+def test_what_a_file_looks_like_is_said_in_the_office_language(locale: str,
+                                                               corpus: Callable[[str], Path]
+                                                               ) -> None:
+    """Random bytes named .et: the kind of file is a catalogue word, in every language."""
+    error, _ = refusal(lambda: inspect_workbook(corpus("random_bytes_as_et")))
+    said = error.message(locale)
+    assert "binary" not in said if locale != "en" else "binary data" in said
+    assert {"zh-Hans": "二进制数据", "zh-Hant": "二進位資料", "en": "not a spreadsheet"}[
+        locale] in said
+
+
+# --- Rust's panic output kept off stderr ---------------------------------------------------
+
+PANIC_1 = (
+    b"\nthread '<unnamed>' (4242) panicked at /root/.cargo/registry/src/calamine-0.37.0/"
+    b"src/xls.rs:811:15:\nindex out of bounds: the len is 2 but the index is 3\n"
+    b"stack backtrace:\n   0: __rustc::rust_begin_unwind\n   1: calamine::xls::parse_lbl\n"
+    b"             at /tmp/python-build/Python-3.11.7/Objects/methodobject.c:443:24\n"
+    b"note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose "
+    b"backtrace.\n")
+PANIC_0 = (b"\nthread '<unnamed>' panicked at src/xls.rs:811:15:\nindex out of bounds\n"
+           b"note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n")
+PANIC_FULL = (b"\nthread 'main' panicked at src/xls.rs:1:2:\nboom\nstack backtrace:\n"
+              b"   0:     0x7f00 - std::backtrace\n                               at std.rs:1\n")
+
+
+def test_panic_output_is_taken_out_of_what_was_written() -> None:
+    from automation.sources.panics import without_panics
+
+    for panic in (PANIC_1, PANIC_0, PANIC_FULL):
+        assert without_panics(b"warning: one\n" + panic + b"warning: two\n") == (
+            b"warning: one\nwarning: two\n")
+    assert without_panics(b"\n\nplain text\n") == b"\n\nplain text\n"
+
+
+HIDING_THREADS = r"""
+import os, random, sys, threading, time
+from automation.sources.panics import panics_hidden
+
+panic = sys.argv[1].encode().decode("unicode_escape").encode("latin-1")
+
+def reader(n):
+    with panics_hidden():
+        time.sleep(random.random() / 20)
+        with panics_hidden():  # nested: a read inside a read
+            os.write(2, panic)
+        os.write(2, f"line {n}\n".encode())
+        time.sleep(random.random() / 20)
+
+threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+os.write(2, b"after\n")
+print("done")
+"""
+
+
+def test_panics_are_hidden_while_reads_overlap() -> None:
+    """Eight reads at once in threads, nested too: every panic dropped, every other line
+    kept, and stderr is the real one again afterwards."""
+    done = subprocess.run(
+        [sys.executable, "-c", HIDING_THREADS, PANIC_1.decode("latin-1").encode(
+            "unicode_escape").decode()],
+        capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "done\n", done.stderr
+    lines = done.stderr.splitlines()
+    assert sorted(lines[:-1]) == sorted(f"line {n}" for n in range(8))
+    assert lines[-1] == "after"
+
+
+# --- WPS's .et / .ett holding a zipped workbook; a name that lies -------------------------
+
+
+@pytest.mark.parametrize("suffix", [".et", ".ett"])
+def test_zipped_workbook_named_et_is_read_as_what_it_is(tmp_path: Path, suffix: str) -> None:
+    """An .xlsx (openpyxl) or .xlsb (SheetJS) saved under WPS's names reads as it would
+    under its own, checked as what it holds (its used area is measured as a sheet's)."""
+    xlsx = tmp_path / "book.xlsx"
+    book = openpyxl.Workbook()
+    assert book.active is not None
+    book.active.title = "物资台账"
+    for values in XLSB_TABLE:
+        book.active.append(values)
+    book.save(xlsx)
+    for source, expected in ((xlsx, FileSource(xlsx).read()),
+                             (SHEETJS_ROSTER, FileSource(SHEETJS_ROSTER).read())):
+        renamed = tmp_path / f"{source.stem}{suffix}"
+        shutil.copyfile(source, renamed)
+        inspect_workbook(renamed)
+        read = FileSource(renamed).read()
+        assert [(s.name, s.rows) for s in read.sheets] == [
+            (s.name, s.rows) for s in expected.sheets]
+    far = tmp_path / f"far{suffix}"
+    build_sparse_sheets(2)(far)
+    assert refusal(lambda: inspect_workbook(far))[0].key == "source.workbook_too_large"
+
+
+def test_workbook_under_another_kind_of_name_says_what_it_really_is(tmp_path: Path) -> None:
+    bad = repack(tmp_path / "台账.xls")
+    error, _ = refusal(lambda: inspect_workbook(bad))
+    assert error.key == "source.wrong_suffix"
+    assert "其实是 .xlsx 文件" in error.message("zh-Hans")
+    assert "改为 .xlsx" in error.message("zh-Hans")
+    assert "Rename it to .xlsx" in error.message("en")
+
+
+# --- what must still be read, and how fast ----------------------------------------------
+
+
+def test_libreoffice_xls_and_ods_of_several_sheets_still_read(tmp_path: Path) -> None:
+    for kind, data in libreoffice_books().items():
+        path = tmp_path / f"books.{kind}"
+        path.write_bytes(data)
+        inspect_workbook(path)
+        read = FileSource(path).read()
+        assert [sheet.name for sheet in read.sheets] == list(LO_SHEETS)
+        assert read.sheets[2].rows[1][:2] == ["WZ0001", "折叠椅1"]
+
+
+def test_small_xls_in_the_mini_stream_still_reads() -> None:
+    """SheetJS's .xls keeps its Workbook stream in the container's mini stream: the safety
+    pass follows it there, and finds nothing wrong."""
+    inspect_workbook(SHEETJS_XLS)
+    read = FileSource(SHEETJS_XLS).read()
+    assert [sheet.name for sheet in read.sheets] == ["成员名单", "考勤"]
+    assert read.sheets[0].rows[2][:2] == ["2024010001", "王小明"]
+
+
+def test_xlsb_shared_strings_in_range_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "roster.xlsb"
+    build_sheetjs_xlsb({"xl/sharedStrings.bin": shared_strings(1, "学号"),
+                        "xl/worksheets/sheet1.bin": text_cell_naming(0)})(path)
+    inspect_workbook(path)
+    assert FileSource(path).read().sheets[0].rows == [["学号"]]
+
+
+def test_a_large_xls_is_checked_well_under_a_second(tmp_path: Path) -> None:
+    """A few MB of legacy workbook (xlwt, 200,000 cells): every record followed, fast."""
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("物资台账")
+    for row in range(20_000):
+        for column in range(10):
+            sheet.write(row, column, f"格{row}-{column}" if column % 2 else row + 0.5)
+    path = tmp_path / "large.xls"
+    book.save(str(path))
+    assert path.stat().st_size > 2 * 1024 * 1024
+    started = time.perf_counter()
+    inspect_workbook(path)
+    assert time.perf_counter() - started < 0.5

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import struct
 import zipfile
@@ -31,9 +32,9 @@ from conftest import clerk, findings_json, soffice_convert, soffice_path, write_
 
 from automation import load_config, validate_office
 from automation.errors import SourceError
-from automation.sources import biff12
+from automation.sources import biff12, odf
 from automation.sources.files import FileSource
-from automation.sources.safety import inspect_workbook
+from automation.sources.safety import WorkbookFacts, inspect_workbook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "more_formats"
 
@@ -279,6 +280,62 @@ def test_sheet_scan_measures_what_calamine_allocates(tmp_path):
         assert pieces == whole
 
 
+def random_table_rows(chance: random.Random) -> str:
+    """Rows as LibreOffice writes them, at random: repeated rows (empty ones too), cells
+    repeated across columns, empty cells between and after, empty strings, covered cells."""
+    rows = []
+    for _ in range(chance.randrange(1, 8)):
+        cells = []
+        for _ in range(chance.randrange(0, 6)):
+            repeat = chance.choice([1, 1, 2, 3, 7])
+            kind = chance.choice(["number", "text", "empty", "empty", "empty_text", "covered"])
+            attrs = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+            if kind == "number":
+                cells.append(f'<table:table-cell office:value-type="float" office:value="2"'
+                             f"{attrs}><text:p>2</text:p></table:table-cell>")
+            elif kind == "text":
+                cells.append(f'<table:table-cell office:value-type="string"{attrs}>'
+                             "<text:p>文<text:s text:c=\"2\"/>字</text:p></table:table-cell>")
+            elif kind == "empty_text":
+                cells.append(f'<table:table-cell office:value-type="string"{attrs}/>')
+            elif kind == "covered":
+                cells.append(f'<table:covered-table-cell{attrs}/>')
+            else:
+                cells.append(f'<table:table-cell table:style-name="ce1"{attrs}/>')
+        repeat = chance.choice([1, 1, 1, 2, 4])
+        attrs = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+        rows.append(f"<table:table-row{attrs}>{''.join(cells)}</table:table-row>")
+    return "".join(rows)
+
+
+def test_ods_scan_measures_what_calamine_allocates(tmp_path, libreoffice):
+    """LibreOffice's .ods with its first sheet's rows replaced at random: the area the
+    safety pass counts (repeats written out, trailing empty cells and rows not) is the one
+    python-calamine reads, from A1."""
+    with zipfile.ZipFile(libreoffice[".ods"]) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    chance = random.Random(19)
+    first_table = re.compile(r"(<table:table [^>]*>.*?)<table:table-row.*?(</table:table>)",
+                             re.DOTALL)
+    for attempt in range(40):
+        rows = random_table_rows(chance)
+        path = tmp_path / f"scan{attempt}.ods"
+        with zipfile.ZipFile(path, "w") as out:
+            for info, data in parts:
+                if info.filename == "content.xml":
+                    data = first_table.sub(lambda m, rows=rows: m[1] + rows + m[2],
+                                           data.decode(), 1).encode()
+                    scan = odf.ContentScan()
+                    for start in range(0, len(data), 97):  # chunks that cut anywhere
+                        scan.feed(data[start:start + 97])
+                    scan.feed(b"", final=True)
+                out.writestr(info, data, compress_type=info.compress_type)
+        read = FileSource(path).read().sheets[0].rows
+        name, height, width = scan.finished[0]
+        assert name == "成员名单"
+        assert (height, width) == (len(read), max(map(len, read), default=0)), (attempt, rows)
+
+
 # --- WPS .et / .ett, and the other LibreOffice copies --------------------------------------
 
 
@@ -458,9 +515,10 @@ def test_unknown_code_page_is_one_clear_line(tmp_path, suffix):
 
 @pytest.mark.parametrize("suffix", [".xls", ".et", ".ett"])
 def test_rc4_encrypted_biff_is_refused_as_encrypted(tmp_path, suffix):
-    """A BIFF8 workbook with a password to open (a FILEPASS record, RC4): python-calamine
-    says so for an .xls, and only `Cannot detect file format` for an .et / .ett, whose
-    reason the copy named .xls brings back: the same line for all three."""
+    """A BIFF8 workbook with a password to open (a FILEPASS record, RC4): the safety pass
+    finds the record (its sheets' records cannot be followed), and were it passed by,
+    python-calamine says so for an .xls, and only `Cannot detect file format` for an .et /
+    .ett, whose reason the copy named .xls brings back: the same line for all three."""
     path = write_xls(tmp_path / f"roster{suffix}")
     data = bytearray(path.read_bytes())
     at = data.find(b"\x5c\x00\x70\x00")  # xlwt's WRITEACCESS, 112 bytes, after BOF
@@ -469,9 +527,11 @@ def test_rc4_encrypted_biff_is_refused_as_encrypted(tmp_path, suffix):
     filler = 116 - len(filepass) - 4
     data[at:at + 116] = filepass + struct.pack("<HH", 0x005C, filler) + b" " * filler
     path.write_bytes(bytes(data))
-    inspect_workbook(path)
     with pytest.raises(SourceError) as refused:
-        FileSource(path).read()
+        inspect_workbook(path)
+    assert refused.value.key == "source.encrypted"
+    with pytest.raises(SourceError) as refused:
+        FileSource(path).read(WorkbookFacts())
     assert refused.value.key == "source.encrypted"
 
 

@@ -38,6 +38,12 @@ KEPT_CELLS = frozenset([*range(0x0002, 0x000B), *range(0x000D, 0x0013)])
 and not BrtFmlaError, whose cell it leaves empty."""
 ERROR_CELLS = {0x0003: 8, 0x000B: 8, 0x000E: 4}
 """BrtCellError, BrtFmlaError, BrtShortError -> offset of the error code in the record."""
+STRING_CELLS = {0x0007: 8, 0x0012: 4}
+"""BrtCellIsst, BrtShortIsst -> offset of the shared string's index in the record."""
+BEGIN_SST = 0x009F
+SST_ITEM = 0x0013
+SHARED_STRINGS = "xl/sharedStrings.bin"
+"""The part python-calamine takes an .xlsb's shared strings from (by this exact name)."""
 BEGIN_SHEET_DATA = 0x0091
 END_SHEET_DATA = 0x0092
 BUNDLE_SHEET = 0x009C
@@ -176,13 +182,15 @@ class SheetScan:
 
     `rows` x `columns` is what python-calamine allocates from A1: the furthest kept row + 1
     by the furthest kept column + 1. `cells` counts the kept cells (the reader
-    holds each before it builds the range).
+    holds each before it builds the range). `furthest_string` is the highest shared
+    string a cell names (-1 for none): the reader panics on one that is not there.
     """
 
     def __init__(self) -> None:
         self.rows = 0
         self.columns = 0
         self.cells = 0
+        self.furthest_string = -1
         self.short_cells = False
         self.errors: dict[tuple[int, int], str] = {}
         self._stage = 0  # 0 before BrtBeginSheetData, 1 in the cells, 2 done
@@ -230,6 +238,13 @@ class SheetScan:
                 if column >= self.columns:
                     self.columns = column + 1
                 self.cells += 1
+                at = STRING_CELLS.get(kind)
+                if at is not None:
+                    if len(head) < at + 4:
+                        raise RecordError("string cell too short")
+                    index = int.from_bytes(head[at:at + 4], "little")
+                    if index > self.furthest_string:
+                        self.furthest_string = index
             at = ERROR_CELLS.get(kind)
             if at is not None and len(head) > at:
                 self.errors[(self._row, column)] = ERROR_TEXT.get(head[at], "#ERROR")
@@ -237,6 +252,33 @@ class SheetScan:
         if kind == END_SHEET_DATA:
             self._stage = 2
             return True
+        return False
+
+
+class SharedStringsScan:
+    """xl/sharedStrings.bin fed chunk by chunk: how many strings its BrtBeginSst declares
+    (`declared`, None without one) and how many BrtSSTItem records follow it (`items`).
+    `close()` says whether the part ended on a record boundary."""
+
+    def __init__(self) -> None:
+        self.declared: int | None = None
+        self.items = 0
+        self._records = Records(self._record)
+
+    def feed(self, chunk: bytes) -> None:
+        self._records.feed(chunk)
+
+    def close(self) -> None:
+        self._records.close()
+
+    def _record(self, kind: int, head: bytes, size: int) -> bool:
+        if self.declared is None:
+            if kind == BEGIN_SST:
+                if len(head) < 8:
+                    raise RecordError("BrtBeginSst too short")
+                self.declared = int.from_bytes(head[4:8], "little")
+        elif kind == SST_ITEM:
+            self.items += 1
         return False
 
 

@@ -6,8 +6,11 @@ and .ods. Each is first checked by the safety pass (`safety.inspect_workbook`). 
 that are not worksheets (Excel 4 macro sheets, dialog and chart sheets) are skipped.
 What python-calamine cannot read as it is (a macro sheet, an .xlsb's short cells, a
 reason hidden by an extension it does not know) it reads from a temporary copy
-(`readable`). Its refusals become one line in the office's language; a legacy workbook
-in a code page it does not know says so and how to fix it (save it as .xlsx).
+(`readable`). Its refusals, whatever their type (its own errors, the OSError of a part
+cut short, a Rust panic), become one line in the office's language: a legacy workbook in
+a code page it does not know says so and how to fix it (save it as .xlsx), anything else
+is damaged. The reader's own words are kept on the exception (`reader`, and as its
+cause, which `--debug` prints), not put in front of the officer.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ from .xlsx_tabs import write_owned_tabs
 _CODEPAGE = re.compile(r"Codepage ([0-9A-Fa-f]+) not found")
 """python-calamine's refusal of a BIFF workbook whose CODEPAGE record it does not know
 (the number in hexadecimal: `Cfb error: Codepage 8001 not found` is code page 32769)."""
+_CELL_LIMIT = re.compile(r"Cell limit exceeded \((\d+) cells requested, max (\d+)\)")
+"""python-calamine's own bound on the cells of an .ods (the safety pass refuses far
+fewer, so this is a second line of defence)."""
 
 
 @dataclass
@@ -127,22 +133,36 @@ def _copy(path: Path, *, label: str, expand_short_cells: bool = False) -> Iterat
 
 @contextmanager
 def _reader_errors(label: str) -> Iterator[None]:
-    """What the reader raises, as one clear SourceError naming the file."""
+    """What the reader raises, as one clear SourceError naming the file: python-calamine's
+    errors, the OSError it raises for a part cut short, a Rust panic."""
     try:
         yield
     except calamine.PasswordError:
         raise SourceError("source.encrypted", path=label) from None
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, ValueError) as exc:
-        codepage = _CODEPAGE.search(str(exc))
-        if codepage:
-            number = int(codepage.group(1), 16)
-            raise SourceError("source.xls_codepage", path=label,
-                              codepage=f"{number} (0x{number:04X})") from None
-        raise SourceError("source.damaged_detail", path=label, detail=str(exc)) from None
+    except FileNotFoundError:
+        raise SourceError("source.not_found", path=label) from None
+    except PermissionError:
+        raise SourceError("source.locked", path=label) from None
+    except (calamine.CalamineError, OSError, ValueError) as exc:
+        raise _refusal(label, str(exc)) from exc
     except BaseException as exc:
         if not _is_panic(exc):
             raise
-        raise SourceError("source.damaged", path=label) from None
+        raise SourceError("source.damaged", path=label, reader=str(exc)) from exc
+
+
+def _refusal(label: str, message: str) -> SourceError:
+    """python-calamine's words (`message`) as the line an officer reads."""
+    codepage = _CODEPAGE.search(message)
+    if codepage:
+        number = int(codepage.group(1), 16)
+        return SourceError("source.xls_codepage", path=label,
+                           codepage=f"{number} (0x{number:04X})")
+    cells = _CELL_LIMIT.search(message)
+    if cells:
+        return SourceError("source.workbook_too_large", path=label, cells=int(cells[1]),
+                           limit=int(cells[2]))
+    return SourceError("source.damaged", path=label, reader=message)
 
 
 def _is_panic(exc: BaseException) -> bool:

@@ -1,12 +1,15 @@
 """A copy of a workbook that python-calamine can read, for the few it cannot read as they are.
 
 Only ever made for a file the safety pass has accepted, in a temporary folder that goes
-when the reader is done; the officer's file is never touched. Three cases:
+when the reader is done; the officer's file is never touched. Four cases:
 
 - python-calamine picks its reader by the file's extension, case-sensitively. Under any
   other name (WPS's .et and .ett, `BOOK.XLSX`) it tries each reader in turn, and when
   all fail it keeps none of their reasons (`Cannot detect file format`): a copy named
   for what the file holds gets the real one (an unknown code page, a password).
+- For the same reason a zipped workbook under such a name (an .et that is really an
+  .xlsx) is always read from a copy named for what it holds: trying reader after reader
+  could read it as another kind than the one the safety pass checked.
 - It refuses a whole workbook that holds an Excel 4 macro sheet (it tells sheets apart
   by their folder and knows worksheets, chart sheets and dialog sheets only): the copy
   leaves the sheets that are not worksheets out of the workbook's list of sheets.
@@ -28,6 +31,7 @@ import python_calamine as calamine
 from defusedxml import ElementTree
 
 from . import biff12
+from .panics import panics_hidden
 from .safety import CHUNK, NOT_WORKSHEETS, OLE_MAGIC, zip_kind
 
 CALAMINE_SUFFIXES = {".xls", ".xla", ".xlsx", ".xlsm", ".xlam", ".xlsb", ".ods"}
@@ -51,13 +55,15 @@ def open_readable(
 ) -> Iterator[calamine.CalamineWorkbook]:
     """The workbook open in python-calamine, closed on leaving: the file itself, or a
     temporary copy (`readable_copy`, or `copy` in its place) when python-calamine cannot
-    read it as it is (`needs_copy`) or its short cells must be in full
-    (`expand_short_cells`)."""
+    read it as it is (`needs_copy`), would guess which reader to use on a zip
+    (`guessed_zip`) or its short cells must be in full (`expand_short_cells`). Until then,
+    a Rust panic's own output is kept off stderr (`panics_hidden`)."""
     make_copy = readable_copy if copy is None else copy
     with ExitStack() as stack:
+        stack.enter_context(panics_hidden())
         source = path
-        if expand_short_cells:
-            source = stack.enter_context(make_copy(path, expand_short_cells=True))
+        if expand_short_cells or guessed_zip(path):
+            source = stack.enter_context(make_copy(path, expand_short_cells=expand_short_cells))
         try:
             workbook = calamine.CalamineWorkbook.from_path(str(source))
         except calamine.CalamineError as exc:
@@ -74,6 +80,15 @@ def needs_copy(path: Path, message: str) -> bool:
     if message.startswith(OTHER_SHEETS):
         return True
     return message == UNDETECTED and path.suffix not in CALAMINE_SUFFIXES
+
+
+def guessed_zip(path: Path) -> bool:
+    """Whether python-calamine would guess the reader for this file (its extension is not
+    one it knows) and the file is a zip, which several of its readers may take."""
+    if path.suffix in CALAMINE_SUFFIXES:
+        return False
+    with path.open("rb") as handle:
+        return handle.read(len(OLE_MAGIC)) != OLE_MAGIC
 
 
 def content_suffix(path: Path) -> str:

@@ -10,10 +10,17 @@ before the reader allocates it, and on the way collects what the fast reader
 drops: cached formula errors (`#REF!`) and the 1904 date system.
 
 The same goes for every kind of workbook an office hands over: .xlsx/.xlsm (sheet
-XML), .xlsb (a zip of BIFF12 records, followed record by record in `biff12`), and the
-OLE containers of .xls and WPS's .et/.ett (their allocation tables must lie inside the
-file). Sheets that are not worksheets (Excel 4 macro sheets, dialog and chart sheets)
-are never read, so their contents are only inflated under the limits, not measured.
+XML), .xlsb (a zip of BIFF12 records, followed record by record in `biff12`, its shared
+strings counted), .ods (content.xml followed in `odf`, its repeated rows, cells and
+spaces counted as the reader writes them out), and the OLE containers of .xls and WPS's
+.et/.ett (their allocation tables must lie inside the file; the BIFF records of every
+sheet are followed in `biff8`, since the reader builds every sheet when it opens one).
+Each sheet's used area is bounded (MAX_SHEET_CELLS), and so are all of a workbook's
+together (MAX_WORKBOOK_CELLS) and how many sheets it lists (MAX_SHEETS): the reader
+holds them all. Sheets of an .xlsx/.xlsb that are not worksheets (Excel 4 macro sheets,
+dialog and chart sheets) are never read, so their contents are only inflated under the
+limits, not measured. An .et/.ett that is really a zipped workbook is checked as the
+kind it holds (and read as that kind, `readable`).
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from xml.parsers import expat
 from defusedxml import DefusedXmlException, ElementTree
 
 from ..errors import SourceError
-from . import biff12
+from . import biff8, biff12, odf
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_PARTS = 5_000
@@ -45,6 +52,19 @@ MAX_PART_RATIO = 200
 RATIO_APPLIES_ABOVE = 4 * 1024 * 1024
 MAX_SHEET_CELLS = 12_000_000
 """Rows x columns of a sheet's used area; a reader allocates this much up front."""
+MAX_WORKBOOK_CELLS = 16_000_000
+"""Rows x columns of all a workbook's sheets together (a sheet counted as often as the
+workbook lists it): the reader holds every sheet read at once. Measured peaks at the
+limit: about 0.7 GB when the cells are empty (a few KB of file), 1.3 GB when each holds
+a number, 2.6 GB when each holds text (a 40 MB file; one sheet at MAX_SHEET_CELLS alone
+takes 2.1 GB so). A sheet at the limit of one and a third as much again; the largest real
+registers hold well under a million cells."""
+MAX_SHEETS = 1_000
+"""Sheets a workbook may list: each is read, however small (a register has a handful)."""
+MAX_TEXT_CHARS = 32_000_000
+"""Characters of cell text an .ods expands to (each copy of a repeated cell or row holds
+its own, and `<text:s text:c=...>` stands for any number of spaces): about 10 bytes
+each in the reader and in Python, so about 0.3 GB at most."""
 MAX_CENTRAL_DIRECTORY = MAX_PARTS * 512
 """Bytes of zip directory; zipfile builds an object per entry before MAX_PARTS is checked."""
 CHUNK = 1024 * 1024
@@ -123,6 +143,38 @@ class WorkbookFacts:
     Aspose write them, Excel does not): the reader is given a copy with them in full."""
 
 
+class _Areas:
+    """The used areas of a workbook's sheets, measured one after another: each sheet's
+    alone (MAX_SHEET_CELLS) and all of them together (MAX_WORKBOOK_CELLS)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.cells = 0
+
+    def check(self, sheet: str | None, rows: int, columns: int, times: int = 1) -> None:
+        """The sheet being measured reaches this far so far (and is listed `times` times):
+        refused when it alone, or with the sheets measured before it, is too large."""
+        area = rows * max(columns, 1)
+        if area > MAX_SHEET_CELLS:
+            raise SourceError("source.sheet_too_large", path=str(self.path), sheet=sheet,
+                              rows=rows, columns=columns)
+        total = self.cells + area * times
+        if total > MAX_WORKBOOK_CELLS:
+            raise SourceError("source.workbook_too_large", path=str(self.path), cells=total,
+                              limit=MAX_WORKBOOK_CELLS)
+
+    def add(self, sheet: str | None, rows: int, columns: int, times: int = 1) -> None:
+        """A sheet measured to its end."""
+        self.check(sheet, rows, columns, times)
+        self.cells += rows * max(columns, 1) * times
+
+
+def _check_sheet_count(path: Path, count: int) -> None:
+    if count > MAX_SHEETS:
+        raise SourceError("source.too_many_sheets", path=str(path), count=count,
+                          limit=MAX_SHEETS)
+
+
 def column_number(letters: str) -> int:
     """`A` -> 1, `AA` -> 27."""
     number = 0
@@ -153,30 +205,37 @@ def inspect_workbook(path: Path) -> WorkbookFacts:
     if head.startswith(OLE_MAGIC):
         return _inspect_ole(path, suffix)
     if not head.startswith(ZIP_MAGIC):
-        raise SourceError("source.not_workbook", path=str(path), kind=_sniff(head))
+        raise _not_workbook(path, _sniff(head))
     return _inspect_zip(path, suffix, size)
 
 
+def _not_workbook(path: Path, kind: str) -> SourceError:
+    """The refusal of a file that is no workbook; `kind` (`pdf`, `text`, `binary`, ...)
+    is said in the office's language (`source.kind.<kind>`)."""
+    return SourceError("source.not_workbook", path=str(path), kind=kind,
+                       kind_key=f"source.kind.{kind}")
+
+
 def _sniff(head: bytes) -> str:
-    """A short name for what a non-workbook file looks like, for the message."""
+    """What a non-workbook file looks like, for the message: a `source.kind` key."""
     text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n").lower()
     if text.startswith(b"%pdf"):
-        return "PDF"
+        return "pdf"
     if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")):
-        return "HTML"
+        return "html"
     if text.startswith(b"<?xml") or text.startswith(b"<"):
-        return "XML"
+        return "xml"
     if head.startswith((b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf")):
         return "archive"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return "image"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text/CSV"  # Excel's "Unicode text": UTF-16 with a byte-order mark
+        return "text"  # Excel's "Unicode text": UTF-16 with a byte-order mark
     for encoding in ("utf-8", "gb18030"):
         for cut in range(4):  # the head may end inside a multi-byte character
             try:
                 head[: len(head) - cut].decode(encoding)
-                return "text/CSV"
+                return "text"
             except UnicodeDecodeError:
                 continue
     return "binary"
@@ -192,7 +251,36 @@ def _inspect_ole(path: Path, suffix: str) -> WorkbookFacts:
         raise SourceError("source.wrong_suffix", path=str(path), kind="xls", suffix=suffix)
     if not _ole_sectors_present(data):
         raise SourceError("source.damaged", path=str(path))
+    _scan_biff(data, path)
     return WorkbookFacts()
+
+
+def _scan_biff(data: bytes, path: Path) -> None:
+    """Every sheet of a legacy workbook measured as python-calamine will allocate it, which
+    it does for all of them when it opens the file: the room a DIMENSIONS record reserves,
+    the cells' area from A1, all sheets together (`biff8`)."""
+    areas = _Areas(path)
+    budget = MAX_RECORDS
+    try:
+        for stream in biff8.workbook_streams(data):
+            sheets, followed = biff8.scan_workbook(stream, budget, MAX_SHEETS)
+            budget -= followed
+            for sheet in sheets:
+                if sheet.declared_rows * sheet.declared_columns > MAX_SHEET_CELLS:
+                    raise SourceError(
+                        "source.sheet_too_large", path=str(path), sheet=sheet.name,
+                        rows=sheet.declared_rows, columns=sheet.declared_columns)
+                areas.add(sheet.name, sheet.rows, sheet.columns)
+    except biff8.TooManySheets as exc:
+        raise SourceError("source.too_many_sheets", path=str(path), count=exc.count,
+                          limit=MAX_SHEETS) from None
+    except biff8.Encrypted:
+        raise SourceError("source.encrypted", path=str(path)) from None
+    except biff8.TooManyRecords:
+        raise SourceError("source.bomb", path=str(path),
+                          detail=f"> {MAX_RECORDS} records") from None
+    except (biff8.BiffError, struct.error):
+        raise SourceError("source.damaged", path=str(path)) from None
 
 
 def _ole_sectors_present(data: bytes) -> bool:
@@ -240,36 +328,44 @@ def _inspect_zip(path: Path, suffix: str, size: int) -> WorkbookFacts:
     with archive, path.open("rb") as raw:
         infos = archive.infolist()
         names = {info.filename for info in infos}
-        _check_kind(path, suffix, names)
+        kind = _check_kind(path, suffix, names)
         _check_declared_sizes(path, infos)
         if any(info.flag_bits & 0x1 for info in infos):
             raise SourceError("source.encrypted", path=str(path))
         facts = WorkbookFacts()
+        areas = _Areas(path)
         try:
-            if suffix == ".xlsb":
-                _scan_xlsb(raw, infos, facts, path)
+            if kind == "xlsb":
+                _scan_xlsb(raw, infos, facts, path, areas)
                 return facts
-            sheet_parts = _sheet_parts(raw, infos, path) if suffix != ".ods" else {}
+            if kind == "ods":
+                _scan_ods(raw, infos, facts, path, areas)
+                return facts
+            sheet_parts = _sheet_parts(raw, infos, path)
             for info in infos:
                 if info.is_dir():
                     continue
-                _scan_part(raw, info, _sheet_name(info, sheet_parts, suffix), facts, path)
+                _scan_part(raw, info, _sheet_name(info, sheet_parts), facts, path, areas,
+                           sheet_parts.times.get(info.filename.lower(), 1))
         except _READ_ERRORS:
             raise SourceError("source.damaged", path=str(path)) from None
         return facts
 
 
-def _check_kind(path: Path, suffix: str, names: set[str]) -> None:
-    """The zip holds the kind of workbook its name says: a spreadsheet of another kind is
-    a wrong suffix, anything else not a workbook."""
+def _check_kind(path: Path, suffix: str, names: set[str]) -> str:
+    """Which kind of zipped workbook the file is read as: the kind its name says; for
+    WPS's .et / .ett, whatever zipped workbook it holds (WPS opens such a file as what it
+    is, so the officer sees nothing wrong with it); another kind under another name is a
+    wrong suffix, anything else not a workbook."""
     expected = ZIP_KINDS.get(suffix)
     if expected is not None and _ZIP_MARKERS[expected] in names:
-        return
+        return expected
     found = zip_kind(names)
     if found is None:
-        kind = "Word" if "word/document.xml" in names else (
-            "PowerPoint" if any(n.startswith("ppt/") for n in names) else "zip")
-        raise SourceError("source.not_workbook", path=str(path), kind=kind)
+        raise _not_workbook(path, "word" if "word/document.xml" in names else (
+            "powerpoint" if any(n.startswith("ppt/") for n in names) else "zip"))
+    if suffix in OLE_SUFFIXES - {".xls"}:
+        return found
     raise SourceError("source.wrong_suffix", path=str(path), kind=found, suffix=suffix)
 
 
@@ -338,14 +434,31 @@ def _check_declared_sizes(path: Path, infos: list[zipfile.ZipInfo]) -> None:
             )
 
 
-def _sheet_parts(raw: BinaryIO, infos: list[zipfile.ZipInfo], path: Path) -> dict[str, str]:
-    """Lower-cased zip part name -> sheet name, from workbook.xml and its relationships.
+@dataclass
+class _SheetParts:
+    """Lower-cased zip part name -> the sheet it holds, and how many times the workbook
+    lists it (the reader reads a sheet once for each time it is listed)."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    times: dict[str, int] = field(default_factory=dict)
+    listed: int = 0
+    """Worksheets the workbook lists."""
+
+    def add(self, parts: set[str], name: str) -> None:
+        self.listed += 1
+        for part in parts:
+            self.names[part.lower()] = name
+            self.times[part.lower()] = self.times.get(part.lower(), 0) + 1
+
+
+def _sheet_parts(raw: BinaryIO, infos: list[zipfile.ZipInfo], path: Path) -> _SheetParts:
+    """The parts of an .xlsx's worksheets, from workbook.xml and its relationships.
 
     As python-calamine does, part names match in any case and a target may already start
     with xl/; every copy of a duplicated workbook or relationships part counts.
     """
     targets = _sheet_targets(raw, infos, path, "xl/_rels/workbook.xml.rels")
-    parts: dict[str, str] = {}
+    parts = _SheetParts()
     for info in infos:
         if info.filename.lower() != "xl/workbook.xml":
             continue
@@ -353,9 +466,11 @@ def _sheet_parts(raw: BinaryIO, infos: list[zipfile.ZipInfo], path: Path) -> dic
             if _local(sheet.tag) != "sheet":
                 continue
             ids = [value for key, value in sheet.attrib.items() if key.endswith("}id")]
-            for target in (t for rid in ids for t in targets.get(rid, [])):
-                for part in _target_parts(target):
-                    parts[part.lower()] = sheet.get("name", "")
+            found = {part for rid in ids for t in targets.get(rid, [])
+                     for part in _target_parts(t)}
+            if found:
+                parts.add(found, sheet.get("name", ""))
+    _check_sheet_count(path, parts.listed)
     return parts
 
 
@@ -377,15 +492,16 @@ def _sheet_targets(raw: BinaryIO, infos: list[zipfile.ZipInfo], path: Path, rels
 
 
 def _scan_xlsb(raw: BinaryIO, infos: list[zipfile.ZipInfo], facts: WorkbookFacts,
-               path: Path) -> None:
+               path: Path, areas: _Areas) -> None:
     """Every part of an .xlsb under the limits; its worksheets record by record.
 
     Its sheets are named by BrtBundleSh records of xl/workbook.bin (python-calamine puts
     `xl/` before each relationship target); as for an .xlsx, any other .bin part under
-    xl/worksheets/ is measured too.
+    xl/worksheets/ is measured too. The shared strings are counted: a cell naming one
+    that is not there makes the reader panic.
     """
     targets = _sheet_targets(raw, infos, path, "xl/_rels/workbook.bin.rels")
-    parts: dict[str, str] = {}
+    parts = _SheetParts()
     for info in infos:
         if info.filename.lower() != "xl/workbook.bin":
             continue
@@ -394,31 +510,57 @@ def _scan_xlsb(raw: BinaryIO, infos: list[zipfile.ZipInfo], facts: WorkbookFacts
         book = list(biff12.records(b"".join(_chunks(raw, info, path))))
         facts.date1904 = facts.date1904 or biff12.date1904(book)
         for rel_id, name in biff12.bundle_sheets(book):
-            for target in targets.get(rel_id, []):
-                for part in {*_target_parts(target), f"xl/{target}"}:
-                    parts[part.lower()] = name
+            found = {part for target in targets.get(rel_id, [])
+                     for part in {*_target_parts(target), f"xl/{target}"}}
+            if found:
+                parts.add(found, name)
+    _check_sheet_count(path, parts.listed)
     budget = MAX_RECORDS
+    strings: int | None = None
+    furthest_string = -1
     for info in infos:
         name = info.filename.lower()
         if info.is_dir() or name == "xl/workbook.bin":
             continue
-        sheet = parts.get(name)
+        if info.filename == biff12.SHARED_STRINGS:
+            held = _scan_shared_strings(raw, info, path)
+            strings = held if strings is None else min(strings, held)
+            continue
+        sheet = parts.names.get(name)
         if sheet is None and name.startswith("xl/worksheets/") and name.endswith(".bin"):
             sheet = PurePosixPath(info.filename).stem
         if sheet is None:
-            _scan_part(raw, info, None, facts, path)
+            _scan_part(raw, info, None, facts, path, areas)
         else:
-            budget -= _scan_binary_sheet(raw, info, sheet, facts, path, budget)
+            scan = _scan_binary_sheet(raw, info, sheet, facts, path, budget, areas,
+                                      parts.times.get(name, 1))
+            budget -= scan.records
+            furthest_string = max(furthest_string, scan.furthest_string)
+    if furthest_string >= (strings or 0):
+        raise SourceError("source.damaged", path=str(path))
+
+
+def _scan_shared_strings(raw: BinaryIO, info: zipfile.ZipInfo, path: Path) -> int:
+    """How many shared strings python-calamine takes from xl/sharedStrings.bin: the
+    count its BrtBeginSst declares, which must all be there."""
+    scan = biff12.SharedStringsScan()
+    for chunk in _chunks(raw, info, path):
+        scan.feed(chunk)
+    scan.close()
+    if scan.declared is None or scan.items < scan.declared:
+        raise SourceError("source.damaged", path=str(path))
+    return scan.declared
 
 
 def _scan_binary_sheet(raw: BinaryIO, info: zipfile.ZipInfo, sheet: str, facts: WorkbookFacts,
-                       path: Path, budget: int) -> int:
+                       path: Path, budget: int, areas: _Areas, times: int
+                       ) -> biff12.SheetScan:
     """One .xlsb worksheet under the limits: used area, cells held, records followed
-    (at most `budget`, returned), cached errors and short cells into `facts`."""
+    (at most `budget`), cached errors and short cells into `facts`."""
     scan = biff12.SheetScan()
     for chunk in _chunks(raw, info, path):
         scan.feed(chunk)
-        _check_extent(scan, sheet, path)
+        areas.check(sheet, scan.rows, scan.columns, times)
         if scan.records > budget:
             raise SourceError("source.bomb", path=str(path),
                               detail=f"{info.filename} > {budget} records")
@@ -426,10 +568,48 @@ def _scan_binary_sheet(raw: BinaryIO, info: zipfile.ZipInfo, sheet: str, facts: 
             raise SourceError("source.bomb", path=str(path),
                               detail=f"{info.filename} {scan.cells} cells")
     scan.close()
+    areas.add(sheet, scan.rows, scan.columns, times)
     if scan.errors:
         facts.errors.setdefault(sheet, {}).update(scan.errors)
     facts.short_cells = facts.short_cells or scan.short_cells
-    return scan.records
+    return scan
+
+
+def _scan_ods(raw: BinaryIO, infos: list[zipfile.ZipInfo], facts: WorkbookFacts,
+              path: Path, areas: _Areas) -> None:
+    """Every part of an .ods under the limits; content.xml followed as python-calamine
+    expands it (`odf`): each table's area, all of them together, and the text they hold.
+    A password-protected one (its manifest says how its parts are encrypted, as
+    python-calamine looks for it) is refused as such before its content is read."""
+    for info in infos:
+        if info.filename == "META-INF/manifest.xml":
+            if info.file_size > 16 * 1024 * 1024:
+                raise zipfile.BadZipFile(info.filename)
+            manifest = b"".join(chunk for chunk, _ in _checked_chunks(raw, info, path))
+            if b"<manifest:encryption-data" in manifest:
+                raise SourceError("source.encrypted", path=str(path))
+    for info in infos:
+        if info.is_dir():
+            continue
+        if info.filename != "content.xml":
+            _scan_part(raw, info, None, facts, path, areas)
+            continue
+        content = odf.ContentScan()
+        measured = 0
+        for chunk, _ in _checked_chunks(raw, info, path):
+            content.feed(chunk)
+            for name, rows, columns in content.finished[measured:]:
+                areas.add(name, rows, columns)
+            measured = len(content.finished)
+            _check_sheet_count(path, measured)
+            areas.check(content.name, content.rows, content.columns)
+            if content.text > MAX_TEXT_CHARS:
+                raise SourceError("source.bomb", path=str(path),
+                                  detail=f"content.xml > {MAX_TEXT_CHARS} characters")
+            if content.elements > MAX_RECORDS:
+                raise SourceError("source.bomb", path=str(path),
+                                  detail=f"content.xml > {MAX_RECORDS} elements")
+        content.feed(b"", final=True)
 
 
 def _local(tag: str) -> str:
@@ -454,13 +634,13 @@ def _target_parts(target: str) -> set[str]:
     return {_posix_normalise(relative), literal}
 
 
-def _sheet_name(info: zipfile.ZipInfo, sheet_parts: dict[str, str], suffix: str) -> str | None:
+def _sheet_name(info: zipfile.ZipInfo, sheet_parts: _SheetParts) -> str | None:
     """The sheet a part holds, if a reader may take it for one; anything under
     xl/worksheets/ counts even when no relationship names it."""
     name = info.filename.lower()
-    if name in sheet_parts:
-        return sheet_parts[name]
-    if suffix != ".ods" and name.startswith("xl/worksheets/"):
+    if name in sheet_parts.names:
+        return sheet_parts.names[name]
+    if name.startswith("xl/worksheets/"):
         return PurePosixPath(info.filename).stem
     return None
 
@@ -729,13 +909,42 @@ def _scan_part(
     sheet: str | None,
     facts: WorkbookFacts,
     path: Path,
+    areas: _Areas,
+    times: int = 1,
 ) -> None:
-    """Inflate one part under the limits; note DTDs, the date system, errors and extent."""
+    """Inflate one part under the limits; note DTDs, the date system, errors and extent
+    (of a sheet listed `times` times)."""
     name = info.filename.lower()
     is_xml = sheet is not None or name.endswith((".xml", ".rels", ".vml"))
     fast = _CanonicalSheet() if sheet is not None else None
-    tail = b""
     errors: dict[tuple[int, int], str] = {}
+    for chunk, window in _checked_chunks(raw, info, path, is_xml):
+        if name == "xl/workbook.xml" and _DATE1904.search(window):
+            facts.date1904 = True
+        if fast is not None:
+            fast.feed(chunk)
+            areas.check(sheet, fast.rows, fast.columns, times)
+            if b't="e"' in window:
+                _collect_errors(window, errors)
+    if fast is None:
+        return
+    measured: _CanonicalSheet | _SheetExtent = fast
+    if not fast.done:
+        measured = extent = _SheetExtent()
+        for chunk in _chunks(raw, info, path):
+            extent.feed(chunk)
+            areas.check(sheet, extent.rows, extent.columns, times)
+        extent.feed(b"", final=True)
+    areas.add(sheet, measured.rows, measured.columns, times)
+    if sheet is not None and errors:
+        facts.errors[sheet] = errors
+
+
+def _checked_chunks(raw: BinaryIO, info: zipfile.ZipInfo, path: Path, is_xml: bool = True
+                    ) -> Iterator[tuple[bytes, bytes]]:
+    """(chunk, the chunk with the end of the one before) of a part inflated under the
+    limits; an XML part (`is_xml`) that declares a DTD, in UTF-8 or UTF-16, is refused."""
+    tail = b""
     wide: bool | None = None
     head = b""
     for chunk in _chunks(raw, info, path):
@@ -745,31 +954,8 @@ def _scan_part(
             wide = _looks_wide(head) if len(head) >= 4 else None
         if is_xml and _has_dtd(window, wide is not False):
             raise SourceError("source.xml_entities", path=str(path), part=info.filename)
-        if name == "xl/workbook.xml" and _DATE1904.search(window):
-            facts.date1904 = True
-        if fast is not None:
-            fast.feed(chunk)
-            _check_extent(fast, sheet, path)
-            if b't="e"' in window:
-                _collect_errors(window, errors)
+        yield chunk, window
         tail = window[-4096:]
-    if fast is not None and not fast.done:
-        extent = _SheetExtent()
-        for chunk in _chunks(raw, info, path):
-            extent.feed(chunk)
-            _check_extent(extent, sheet, path)
-        extent.feed(b"", final=True)
-    if sheet is not None and errors:
-        facts.errors[sheet] = errors
-
-
-def _check_extent(extent: _CanonicalSheet | _SheetExtent | biff12.SheetScan, sheet: str | None,
-                  path: Path) -> None:
-    if extent.rows * max(extent.columns, 1) > MAX_SHEET_CELLS:
-        raise SourceError(
-            "source.sheet_too_large", path=str(path), sheet=sheet,
-            rows=extent.rows, columns=extent.columns,
-        )
 
 
 def _collect_errors(window: bytes, errors: dict[tuple[int, int], str]) -> None:

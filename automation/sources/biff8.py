@@ -1,0 +1,388 @@
+"""The legacy workbook (.xls, WPS's .et and .ett): its OLE container and BIFF8 records,
+followed the way python-calamine reads them.
+
+An .xls is an OLE compound file (sectors chained by an allocation table, a directory of
+named streams) whose `Workbook` stream (`Book` in BIFF5) is a run of records: a 2-byte
+type, a 2-byte size, then that many bytes. The safety pass takes the stream out of the
+container (`workbook_streams`), then follows the records (`scan_workbook`) to learn, before
+the reader allocates anything, how far each sheet's cells reach.
+
+What python-calamine 0.9 (calamine 0.37) does with an .xls, and so what is followed here:
+- it reads the whole workbook when it opens it, every sheet of every kind (worksheets,
+  chart, macro and dialog sheets), each from the offset its BOUNDSHEET record gives
+  (an offset past the end of the stream is a panic, not an error) to the next EOF record;
+  a FILEPASS record (a password to open) before the first EOF stops it there;
+- a DIMENSIONS record makes it reserve room for the rows x columns it declares (with
+  32-bit wrap-around: first row 5, last row 0 is four billion rows), before any cell;
+- it keeps the value cells (NUMBER, RK, MULRK, LABEL, RSTRING, BOOLERR, the FORMULA
+  records with their STRING, and LABELSST when the shared string it names is in the SST),
+  and the sheet becomes a dense range over their bounding box, which python-calamine then
+  pads from A1 when a sheet is read;
+- a record cut off by the end of the stream is an error.
+BLANK and MULBLANK (formatted empty cells) are left out by python-calamine; they are
+measured here all the same, as a writer puts them inside the declared dimensions anyway.
+"""
+
+from __future__ import annotations
+
+import codecs
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+END_OF_CHAIN = 0xFFFF_FFFE
+FREE_SECTOR = 0xFFFF_FFFF
+MINI_SECTOR = 64
+MINI_CUTOFF = 4096
+"""Streams shorter than this live in the mini stream, as python-calamine reads them."""
+STREAM_NAMES = ("Workbook", "Book")
+"""The streams python-calamine reads a workbook from (BIFF8's, then BIFF5's)."""
+
+BOF = 0x0809
+EOF = 0x000A
+CODEPAGE = 0x0042
+FILEPASS = 0x002F
+BOUNDSHEET = 0x0085
+SST = 0x00FC
+CONTINUE = 0x003C
+DIMENSIONS = 0x0200
+FORMULA = 0x0006
+LABELSST = 0x00FD
+MULRK = 0x00BD
+MULBLANK = 0x00BE
+ROW_COLUMN_CELLS = frozenset([
+    0x0201,  # BLANK
+    0x0203,  # NUMBER
+    0x0204,  # LABEL
+    0x0205,  # BOOLERR
+    0x027E,  # RK
+    0x00D6,  # RSTRING
+    FORMULA,
+])
+"""Cell records that start with the cell's row and column (2 bytes each). LABELSST
+does too, but is kept only when its shared string is there (`_sheet`)."""
+SPAN_CELLS = frozenset([MULRK, MULBLANK])
+"""Cell records for a run of cells in a row: row, first column, ..., last column."""
+BIFF5_AND_OLDER = {0x0200, 0x0002, 0x0007, 0x0300, 0x0400, 0x0500}
+"""BOF versions whose sheet names are 8-bit text in the workbook's code page."""
+
+_HEAD = struct.Struct("<HH")
+_U32 = struct.Struct("<I")
+
+
+class BiffError(ValueError):
+    """The container or its records are not sound (a chain runs outside the file, loops,
+    or a record is cut off)."""
+
+
+class TooManyRecords(ValueError):
+    """More records than the budget allows are to be followed."""
+
+
+class TooManySheets(ValueError):
+    """More sheets are listed than any register has."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(count)
+        self.count = count
+
+
+class Encrypted(ValueError):
+    """The workbook has a password to open (a FILEPASS record): python-calamine stops
+    there and says so."""
+
+
+# --- the OLE container ----------------------------------------------------------------------
+
+
+def workbook_streams(data: bytes) -> list[bytes]:
+    """Every stream python-calamine may read the workbook from (each named `Workbook` or
+    `Book`), as it reads them: BiffError when the container is not sound enough for that.
+
+    Every chain followed (the directory, the mini stream and its table, the workbook)
+    must stay inside the file and end before it loops."""
+    if len(data) < 512 or not data.startswith(OLE_MAGIC):
+        raise BiffError("not an OLE container")
+    shift, mini_shift = struct.unpack_from("<2H", data, 0x1E)
+    if shift not in (9, 12) or mini_shift != 6:
+        raise BiffError("sector size")
+    size = 1 << shift
+    view = memoryview(data)
+    count = (len(data) >> shift) - 1
+    directory_start, = _U32.unpack_from(data, 0x30)
+    minifat_start, minifat_sectors = struct.unpack_from("<2I", data, 0x3C)
+    difat_next, = _U32.unpack_from(data, 0x44)
+    fat_sectors = [n for n in struct.unpack_from("<109I", data, 0x4C) if n != FREE_SECTOR]
+    seen: set[int] = set()
+    while difat_next not in (FREE_SECTOR, END_OF_CHAIN):
+        if difat_next >= count or difat_next in seen:
+            raise BiffError("DIFAT chain")
+        seen.add(difat_next)
+        difat = struct.unpack_from(f"<{size // 4}I", data, (difat_next + 1) * size)
+        fat_sectors.extend(n for n in difat[:-1] if n != FREE_SECTOR)
+        difat_next = difat[-1]
+    if any(n >= count for n in fat_sectors):
+        raise BiffError("FAT sector outside the file")
+    fat = _u32s(b"".join(view[(n + 1) * size:(n + 2) * size] for n in fat_sectors))
+    directory = _chain(view, size, size, count, fat, directory_start, None)
+    entries = [directory[at:at + 128] for at in range(0, len(directory) - 127, 128)]
+    if not entries:
+        raise BiffError("no directory")
+    streams = []
+    mini: bytes | None = None
+    minifat: tuple[int, ...] = ()
+    for entry in entries:
+        if _entry_name(entry) not in STREAM_NAMES:
+            continue
+        start, length = _entry_start_and_length(entry, size)
+        if length >= MINI_CUTOFF:
+            streams.append(_chain(view, size, size, count, fat, start, length))
+            continue
+        if mini is None:
+            root_start, root_length = _entry_start_and_length(entries[0], size)
+            mini = _chain(view, size, size, count, fat, root_start, root_length)
+            if minifat_sectors:
+                minifat = _u32s(_chain(view, size, size, count, fat, minifat_start,
+                                       minifat_sectors * size))
+        streams.append(_chain(mini, 0, MINI_SECTOR, len(mini) // MINI_SECTOR, minifat,
+                              start, length))
+    return streams
+
+
+def _chain(data: bytes | memoryview, first: int, size: int, count: int,
+           table: Sequence[int], start: int, length: int | None) -> bytes:
+    """The sectors of a chain joined (sector n is `size` bytes at `first` + n * `size` of
+    `data`, there are `count` of them), cut to `length` when it is given: the reader stops
+    there too, wherever the chain would go on. BiffError when the chain leaves the
+    sectors or loops before it ends."""
+    parts: list[bytes | memoryview] = []
+    sector = start
+    wanted = count + 1 if length is None else -(-length // size)
+    for _ in range(count + 1):
+        if sector == END_OF_CHAIN or len(parts) == wanted:
+            joined = b"".join(parts)
+            return joined if length is None else joined[:length]
+        if sector >= count or sector >= len(table):
+            raise BiffError("chain outside the file")
+        at = first + sector * size
+        parts.append(data[at:at + size])
+        sector = table[sector]
+    raise BiffError("chain loops")
+
+
+def _u32s(data: bytes) -> tuple[int, ...]:
+    """Little-endian 32-bit numbers (sector numbers of an allocation table)."""
+    return struct.unpack_from(f"<{len(data) // 4}I", data)
+
+
+def _entry_name(entry: bytes) -> str:
+    """A directory entry's name as python-calamine reads it: UTF-16 up to the first NUL."""
+    name = bytes(entry[:64]).decode("utf-16-le", "ignore")
+    return name.split("\0", 1)[0]
+
+
+def _entry_start_and_length(entry: bytes, sector_size: int) -> tuple[int, int]:
+    start, = _U32.unpack_from(entry, 116)
+    if sector_size == 512:
+        length, = _U32.unpack_from(entry, 120)
+    else:
+        length, = struct.unpack_from("<Q", entry, 120)
+    return start, length
+
+
+# --- the records ----------------------------------------------------------------------------
+
+
+@dataclass
+class SheetArea:
+    """One sheet as python-calamine will hold it."""
+
+    name: str
+    rows: int = 0
+    columns: int = 0
+    """The furthest kept cell's row and column + 1: the area from A1 it is read as."""
+    declared_rows: int = 0
+    declared_columns: int = 0
+    """What its largest DIMENSIONS record has the reader reserve room for."""
+
+
+def scan_workbook(stream: bytes, budget: int, max_sheets: int) -> tuple[list[SheetArea], int]:
+    """Each sheet of a workbook stream with the area python-calamine will allocate for it,
+    and how many records were followed.
+
+    BiffError for what it cannot read (a record cut off, a sheet offset past the end of
+    the stream); TooManyRecords when more than `budget` records would be followed in all
+    (sheets may share records: each is followed from its own offset, as the reader does);
+    TooManySheets when more than `max_sheets` are listed."""
+    book = _globals(stream, budget)
+    if len(book.sheets) > max_sheets:
+        raise TooManySheets(len(book.sheets))
+    walked = book.records
+    done: dict[int, SheetArea] = {}
+    areas = []
+    for offset, raw_name in book.sheets:
+        if offset > len(stream):
+            raise BiffError("sheet offset past the end of the stream")
+        if offset not in done:
+            area, records = _sheet(stream, offset, budget - walked, book.strings)
+            walked += records
+            done[offset] = area
+        found = done[offset]
+        areas.append(SheetArea(_sheet_name(raw_name, book.old, book.codepage), found.rows,
+                               found.columns, found.declared_rows, found.declared_columns))
+    return areas, walked
+
+
+@dataclass
+class _Globals:
+    """What the workbook's first records (up to the first EOF) tell about its sheets."""
+
+    sheets: list[tuple[int, bytes]] = field(default_factory=list)
+    """BOUNDSHEET offset and raw name of each sheet."""
+    codepage: int = 1252
+    old: bool = False
+    """BIFF5 or older: sheet names are 8-bit text."""
+    strings: int = 0
+    """At most this many shared strings can the reader have taken from the SST."""
+    records: int = 0
+
+
+def _globals(stream: bytes, budget: int) -> _Globals:
+    """The workbook's globals, from the records before the first EOF, as the reader takes
+    them; Encrypted at a FILEPASS that python-calamine refuses as a password."""
+    book = _Globals()
+    end = len(stream)
+    at = 0
+    count = 0
+    unpack = _HEAD.unpack_from
+    in_sst = False
+    declared = sst_bytes = 0
+    while at < end:
+        if end - at < 4:
+            raise BiffError("record header cut off")
+        kind, length = unpack(stream, at)
+        body = at + 4
+        at = body + length
+        if at > end:
+            raise BiffError("record cut off")
+        count += 1
+        if count > budget:
+            raise TooManyRecords(count)
+        if kind == CONTINUE and in_sst:
+            sst_bytes += length
+            book.strings = min(declared, sst_bytes // 3)
+            continue
+        in_sst = False
+        if kind == BOUNDSHEET:
+            if length < 6:
+                raise BiffError("BOUNDSHEET too short")
+            offset, = _U32.unpack_from(stream, body)
+            book.sheets.append((offset, stream[body + 6:at]))
+        elif kind == SST and length >= 8:
+            # Each string takes 3 bytes at least (length and flags): no more than that
+            # many, nor more than the record declares, can the reader have taken.
+            declared, = _U32.unpack_from(stream, body + 4)
+            sst_bytes = length - 8
+            book.strings = min(declared, sst_bytes // 3)
+            in_sst = True
+        elif kind == FILEPASS and length >= 2 and stream[body] | stream[body + 1]:
+            raise Encrypted("FILEPASS")
+        elif kind == CODEPAGE and length >= 2:
+            book.codepage = stream[body] | stream[body + 1] << 8
+        elif kind == BOF and length >= 2:
+            version = stream[body] | stream[body + 1] << 8
+            kind_of = stream[body + 2] | stream[body + 3] << 8 if length >= 4 else 0
+            book.old = version in BIFF5_AND_OLDER or (version == 0 and kind_of == 0x1000)
+        elif kind == EOF:
+            break
+    book.records = count
+    return book
+
+
+def _sheet(stream: bytes, start: int, budget: int, strings: int) -> tuple[SheetArea, int]:
+    """The area of the sheet whose records start at `start`, and how many were followed.
+    A LABELSST cell counts when its string is one of the first `strings` (python-calamine
+    leaves the cell out when its string is not there)."""
+    end = len(stream)
+    at = start
+    rows = columns = 0
+    declared_rows = declared_columns = 0
+    count = 0
+    unpack = _HEAD.unpack_from
+    cells = ROW_COLUMN_CELLS
+    spans = SPAN_CELLS
+    while at < end:
+        if end - at < 4:
+            raise BiffError("record header cut off")
+        kind, length = unpack(stream, at)
+        body = at + 4
+        at = body + length
+        if at > end:
+            raise BiffError("record cut off")
+        count += 1
+        if count > budget:
+            raise TooManyRecords(count)
+        if kind in cells:
+            if length >= 4:
+                row, column = unpack(stream, body)
+                if row >= rows:
+                    rows = row + 1
+                if column >= columns:
+                    columns = column + 1
+        elif kind == LABELSST:
+            if length >= 10 and _U32.unpack_from(stream, body + 6)[0] < strings:
+                row, column = unpack(stream, body)
+                if row >= rows:
+                    rows = row + 1
+                if column >= columns:
+                    columns = column + 1
+        elif kind in spans:
+            if length >= 6:
+                row, first = unpack(stream, body)
+                last, = struct.unpack_from("<H", stream, at - 2)
+                step = 6 if kind == MULRK else 2
+                furthest = max(last, first + (length - 6) // step - 1)
+                if row >= rows:
+                    rows = row + 1
+                if furthest >= columns:
+                    columns = furthest + 1
+        elif kind == DIMENSIONS:
+            tall, wide = _declared(stream[body:at])
+            if tall * wide > declared_rows * declared_columns:
+                declared_rows, declared_columns = tall, wide
+        elif kind == EOF:
+            break
+    return SheetArea("", rows, columns, declared_rows, declared_columns), count
+
+
+def _declared(body: bytes) -> tuple[int, int]:
+    """(rows, columns) a DIMENSIONS record has python-calamine reserve room for: its last
+    row and column are one past the end, the sums wrap at 32 bits; any other size of
+    record is an error there."""
+    if len(body) == 14:
+        first_row, last_row, first_column, last_column = struct.unpack_from("<IIHH", body)
+    elif len(body) == 10:
+        first_row, last_row, first_column, last_column = struct.unpack_from("<4H", body)
+    else:
+        raise BiffError("DIMENSIONS of an unknown size")
+    if last_row < 1 or last_column < 1:
+        return 1, 1
+    return (last_row - first_row) & 0xFFFF_FFFF, (last_column - first_column) & 0xFFFF_FFFF
+
+
+def _sheet_name(raw: bytes, old: bool, codepage: int) -> str:
+    """A BOUNDSHEET's name (ShortXLUnicodeString; 8-bit in the code page before BIFF8)."""
+    if not raw:
+        return ""
+    count = raw[0]
+    if old:
+        text = raw[1:1 + count]
+        try:
+            codec = codecs.lookup(f"cp{codepage}").name
+        except LookupError:
+            codec = "latin-1"
+        return text.decode(codec, "replace")
+    wide = len(raw) > 1 and raw[1] & 1
+    text = raw[2:2 + count * (2 if wide else 1)]
+    return text.decode("utf-16-le" if wide else "latin-1", "replace").replace("\0", "")
