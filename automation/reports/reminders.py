@@ -57,6 +57,8 @@ def render_remind(report: RemindReport, config: OfficeConfig, console: Console,
         _say(console, t("remind.dry_summary", messages=len(report.messages),
                         items=len(report.plan.reminders),
                         undeliverable=len(report.plan.undeliverable)))
+        if report.skipped:
+            _say(console, t("remind.dry_already", skipped=len(report.skipped)))
     else:
         _say(console, t("remind.summary", sent=len(report.sent),
                         held=len(report.messages) if report.held else 0,
