@@ -738,6 +738,74 @@ def text_cell_naming(index: int) -> bytes:
             + xb.SHEET_TAIL)
 
 
+# --- one long shared string named by many cells ---------------------------------------------
+
+LONG_STRING = "x" * 1_000_000
+"""One shared string of a million characters: named by 2,000 cells, two billion."""
+
+
+def xlsx_naming_one_string(cells: int, text: str) -> Callable[[Path], None]:
+    """xlsxwriter's workbook whose first sheet has `cells` cells naming one shared string,
+    its text then patched in xl/sharedStrings.xml to `text` (a few KB once zipped)."""
+
+    def build(path: Path) -> None:
+        source = path.with_name(path.name + ".src.xlsx")
+        book = xlsxwriter.Workbook(str(source))
+        sheet = book.add_worksheet("物资台账")
+        for row in range(cells):
+            sheet.write_string(row, 0, "完好")
+        book.close()
+        with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
+                                                            compresslevel=9) as out:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename == "xl/sharedStrings.xml":
+                    assert data.count("完好".encode()) == 1
+                    data = data.replace("完好".encode(), text.encode())
+                out.writestr(info.filename, data)
+        source.unlink()
+
+    return build
+
+
+def build_xlsx_amplified_not_canonical(path: Path) -> None:
+    """2,000 shared-string cells written without `r` (followed by expat, not the regex)."""
+    repack(path, {
+        SHEET: sheet_xml(b'<row><c t="s"><v>0</v></c></row>' * 2_000),
+        "xl/sharedStrings.xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.'
+            f'org/spreadsheetml/2006/main" count="2000" uniqueCount="1"><si><t>{LONG_STRING}'
+            "</t></si></sst>").encode()})
+
+
+def xlsb_naming_one_string(cells: int, text: str) -> Callable[[Path], None]:
+    """An .xlsb whose sheet has `cells` BrtCellIsst cells naming shared string 0, `text`."""
+
+    def build(path: Path) -> None:
+        records = b"".join(xb.row(r) + record(0x0007, xb.cell(0) + struct.pack("<I", 0))
+                           for r in range(cells))
+        xb.write_xlsb(path, {"物资台账": records}, compresslevel=9)
+        with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+            z.writestr("xl/sharedStrings.bin", shared_strings(1, text))
+
+    return build
+
+
+def xls_naming_one_string(cells: int, text: str) -> Callable[[Path], None]:
+    """xlwt's .xls whose sheet has `cells` LABELSST cells naming one shared string (xlwt
+    writes at most 32,767 characters; its SST runs on in CONTINUE records)."""
+
+    def build(path: Path) -> None:
+        xlwt = pytest.importorskip("xlwt")
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("物资台账")
+        for cell in range(cells):
+            sheet.write(cell // 4, cell % 4, text)
+        book.save(str(path))
+
+    return build
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -865,7 +933,8 @@ CASES = [
          "source.sheet_too_large", {"rows": 90_030, "columns": 1000, "sheet": "物资台账"}),
     Case("ods_tables_together_too_large", ".ods",
          build_lo_ods(rows_in_front(9_000, 1000, tables=2)), "source.workbook_too_large"),
-    Case("ods_spaces_bomb", ".ods", build_lo_ods(spaces_in_a_cell), "source.bomb"),
+    Case("ods_spaces_bomb", ".ods", build_lo_ods(spaces_in_a_cell), "source.text_too_large",
+         {"limit": 32_000_000}),
     Case("ods_encrypted", ".ods", build_encrypted_ods, "source.encrypted"),
     # SheetJS's .xlsb with shared strings: a cell naming one that is not there (the
     # reader panics), a part cut short, fewer strings than it declares.
@@ -876,6 +945,18 @@ CASES = [
         "xl/sharedStrings.bin": shared_strings(1, "学号")[:-5]}), "source.damaged"),
     Case("xlsb_fewer_shared_strings_than_declared", ".xlsb", build_sheetjs_xlsb({
         "xl/sharedStrings.bin": shared_strings(0xFFFF_FFFF, "学号")}), "source.damaged"),
+    # One long shared string named by many cells: each cell gets its own copy.
+    Case("xlsx_shared_string_amplified", ".xlsx", xlsx_naming_one_string(2_000, LONG_STRING),
+         "source.text_too_large", {"chars": 2_000_000_000, "limit": 32_000_000}),
+    Case("xlsx_shared_string_amplified_not_canonical", ".xlsx",
+         build_xlsx_amplified_not_canonical, "source.text_too_large",
+         {"chars": 2_000_000_000}),
+    Case("xlsb_shared_string_amplified", ".xlsb", xlsb_naming_one_string(2_000, LONG_STRING),
+         "source.text_too_large", {"chars": 2_000_000_000}),
+    Case("xls_shared_string_amplified", ".xls", xls_naming_one_string(2_000, "y" * 32_767),
+         "source.text_too_large", {"chars": 65_534_000}),
+    Case("et_shared_string_amplified", ".et", xls_naming_one_string(2_000, "y" * 32_767),
+         "source.text_too_large", {"chars": 65_534_000}),
 ]
 BY_NAME = {case.name: case for case in CASES}
 
@@ -1055,6 +1136,9 @@ CLI_CASES = [
     "xlsx_sheets_together_too_large",
     "ods_rows_repeated",
     "xlsb_shared_string_not_there",
+    "xlsx_shared_string_amplified",
+    "xlsb_shared_string_amplified",
+    "xls_shared_string_amplified",
 ]
 
 
@@ -1088,7 +1172,8 @@ def test_cli_refuses_with_one_line(name: str, corpus: Callable[[str], Path],
 MEASURED = ["zip_bomb", "sizes_lie_crc_forged", "absurd_used_area_positional", "xlsb_zip_bomb",
             "xlsb_sizes_lie_crc_forged", "xlsb_absurd_used_area", "xls_dimensions_lie",
             "et_cell_at_ffff", "ett_cell_at_iv65536", "xlsx_sheets_together_too_large",
-            "ods_rows_repeated", "ods_spaces_bomb"]
+            "ods_rows_repeated", "ods_spaces_bomb", "xlsx_shared_string_amplified",
+            "xlsb_shared_string_amplified", "xls_shared_string_amplified"]
 
 READER = """
 import json, resource, sys
@@ -1352,3 +1437,90 @@ def test_a_large_xls_is_checked_well_under_a_second(tmp_path: Path) -> None:
     started = time.perf_counter()
     inspect_workbook(path)
     assert time.perf_counter() - started < 0.5
+
+
+# --- shared strings: counted as each cell holds them, and only as often as named ----------
+
+
+REMARK = "借用时发现椅腿松动，已联系后勤维修，维修完成前请勿借出。" * 1_000
+"""A 29,000-character remark: one cell may hold it; so long a string has cells counted."""
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xlsb", ".xls"])
+def test_many_repeated_short_strings_still_read(tmp_path: Path, suffix: str) -> None:
+    """200,000 cells of 完好 (one shared string, 400,000 characters once copied) and one
+    long remark: counted cell by cell, well under the limit, read; checked in time."""
+    path = tmp_path / f"good{suffix}"
+    cells = 200_000
+    if suffix == ".xlsx":
+        book = xlsxwriter.Workbook(str(path))
+        sheet = book.add_worksheet("物资台账")
+        sheet.write_string(0, 5, REMARK)
+        for cell in range(cells):
+            sheet.write_string(cell // 4, cell % 4, "完好")
+        book.close()
+    elif suffix == ".xlsb":
+        records = xb.row(0) + record(0x0007, xb.cell(5) + struct.pack("<I", 1)) + b"".join(
+            xb.row(r) + b"".join(record(0x0007, xb.cell(c) + struct.pack("<I", 0))
+                                 for c in range(4)) for r in range(cells // 4))
+        xb.write_xlsb(path, {"物资台账": records})
+        with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/sharedStrings.bin", shared_strings(2, "完好", REMARK))
+    else:
+        xlwt = pytest.importorskip("xlwt")
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("物资台账")
+        sheet.write(0, 5, REMARK)
+        for cell in range(cells):
+            sheet.write(cell // 4, cell % 4, "完好")
+        book.save(str(path))
+    started = time.perf_counter()
+    inspect_workbook(path)
+    assert time.perf_counter() - started < 2.0
+    rows = FileSource(path).read().sheets[0].rows
+    assert len(rows) == cells // 4 and rows[-1][:4] == ["完好"] * 4 and rows[0][5] == REMARK
+
+
+def test_shared_strings_count_each_cell_and_inline_strings_do_not(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limit lowered to 10,000 characters: 100 cells naming one 200-character shared
+    string (20,000 once copied) are refused, in each kind of workbook, and one cell naming
+    it is not; the same text written in each cell itself (`t="inlineStr"`) is not counted:
+    the file holds every character the reader will, so the zip limits bound it."""
+    monkeypatch.setattr(safety, "MAX_TEXT_CHARS", 10_000)
+    text = "库" * 200
+    for suffix, build in ((".xlsx", xlsx_naming_one_string), (".xlsb", xlsb_naming_one_string),
+                          (".xls", xls_naming_one_string)):
+        many, one = tmp_path / f"many{suffix}", tmp_path / f"one{suffix}"
+        build(100, text)(many)
+        build(1, text)(one)
+        error, _ = refusal(lambda: inspect_workbook(many))  # noqa: B023
+        assert error.key == "source.text_too_large" and error.values["chars"] == 20_000
+        inspect_workbook(one)
+    inline = tmp_path / "inline.xlsx"
+    repack(inline, {SHEET: sheet_xml(b"".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{"库" * 200}</t></is></c></row>'.encode()
+        for r in range(1, 101)))})
+    inspect_workbook(inline)
+
+
+def test_shared_strings_written_otherwise_are_measured_alike(tmp_path: Path) -> None:
+    """Shared strings in UTF-16, with a prefix, CDATA or rich-text runs are measured by
+    expat: the long one is found whichever way it is written."""
+    cells = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>1</v></c></row>' % (r, r)
+                     for r in range(1, 2_001))
+    head = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+    long = "z" * 20_000  # 2,000 cells: 40,000,000 characters
+    for items in (f"<si><t>a</t></si><si><t>{long}</t></si>",
+                  f"<x:si><x:t>a</x:t></x:si><x:si><x:t>{long}</x:t></x:si>",
+                  f"<si><t>a</t></si><si><t><![CDATA[{long}]]></t></si>",
+                  f"<si><t>a</t></si><si><r><rPr><b/></rPr><t>{long}</t></r></si>"):
+        for encoding in ("utf-8", "utf-16"):
+            path = tmp_path / "odd.xlsx"
+            repack(path, {SHEET: sheet_xml(cells), "xl/sharedStrings.xml": (
+                f'<?xml version="1.0" encoding="{encoding}"?>{head}{items}</sst>').encode(
+                    encoding)})
+            error, _ = refusal(lambda: inspect_workbook(path))  # noqa: B023
+            assert error.key == "source.text_too_large", (items[:40], encoding)
+            assert error.values["chars"] == 40_000_000

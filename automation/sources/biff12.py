@@ -24,7 +24,8 @@ What python-calamine 0.9 (calamine 0.37) does with a sheet, and so what is follo
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 ROW_HEADER = 0x0000
 FULL_CELLS = range(0x0001, 0x000C)
@@ -184,9 +185,13 @@ class SheetScan:
     by the furthest kept column + 1. `cells` counts the kept cells (the reader
     holds each before it builds the range). `furthest_string` is the highest shared
     string a cell names (-1 for none): the reader panics on one that is not there.
+    `text` is the characters of the shared strings its cells name, each cell counted (the
+    reader gives every cell its own copy), given the strings' `lengths`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lengths: Sequence[int] = ()) -> None:
+        self.text = 0
+        self._lengths = lengths
         self.rows = 0
         self.columns = 0
         self.cells = 0
@@ -245,6 +250,8 @@ class SheetScan:
                     index = int.from_bytes(head[at:at + 4], "little")
                     if index > self.furthest_string:
                         self.furthest_string = index
+                    if index < len(self._lengths):
+                        self.text += self._lengths[index]
             at = ERROR_CELLS.get(kind)
             if at is not None and len(head) > at:
                 self.errors[(self._row, column)] = ERROR_TEXT.get(head[at], "#ERROR")
@@ -257,12 +264,15 @@ class SheetScan:
 
 class SharedStringsScan:
     """xl/sharedStrings.bin fed chunk by chunk: how many strings its BrtBeginSst declares
-    (`declared`, None without one) and how many BrtSSTItem records follow it (`items`).
+    (`declared`, None without one) and how many BrtSSTItem records follow it (`items`),
+    and each one's length in characters (`lengths`: UTF-16 code units, as many as or more
+    than the reader's characters; never more than the record holds).
     `close()` says whether the part ended on a record boundary."""
 
     def __init__(self) -> None:
         self.declared: int | None = None
         self.items = 0
+        self.lengths = array("Q")
         self._records = Records(self._record)
 
     def feed(self, chunk: bytes) -> None:
@@ -279,6 +289,9 @@ class SharedStringsScan:
                 self.declared = int.from_bytes(head[4:8], "little")
         elif kind == SST_ITEM:
             self.items += 1
+            # A RichStr: flags (1 byte), then an XLWideString: its length (4), its UTF-16.
+            declared = int.from_bytes(head[1:5], "little") if len(head) >= 5 else 0
+            self.lengths.append(min(declared, max(size - 5, 0) // 2))
         return False
 
 

@@ -18,7 +18,10 @@ What python-calamine 0.9 (calamine 0.37) does with an .xls, and so what is follo
   records with their STRING, and LABELSST when the shared string it names is in the SST),
   and the sheet becomes a dense range over their bounding box, which python-calamine then
   pads from A1 when a sheet is read;
-- a record cut off by the end of the stream is an error.
+- a record cut off by the end of the stream is an error;
+- a LABELSST cell gets its own copy of the shared string it names: a short file can name
+  one long string (up to 65,535 characters) in every cell, so each sheet's `text` counts
+  the characters of the strings its LABELSST cells name (`shared_string_lengths`).
 BLANK and MULBLANK (formatted empty cells) are left out by python-calamine; they are
 measured here all the same, as a writer puts them inside the declared dimensions anyway.
 """
@@ -205,6 +208,8 @@ class SheetArea:
     declared_rows: int = 0
     declared_columns: int = 0
     """What its largest DIMENSIONS record has the reader reserve room for."""
+    text: int = 0
+    """Characters of the shared strings its cells name, each cell counted."""
 
 
 def scan_workbook(stream: bytes, budget: int, max_sheets: int) -> tuple[list[SheetArea], int]:
@@ -225,12 +230,14 @@ def scan_workbook(stream: bytes, budget: int, max_sheets: int) -> tuple[list[She
         if offset > len(stream):
             raise BiffError("sheet offset past the end of the stream")
         if offset not in done:
-            area, records = _sheet(stream, offset, budget - walked, book.strings)
+            area, records = _sheet(stream, offset, budget - walked, book.strings,
+                                   book.lengths)
             walked += records
             done[offset] = area
         found = done[offset]
         areas.append(SheetArea(_sheet_name(raw_name, book.old, book.codepage), found.rows,
-                               found.columns, found.declared_rows, found.declared_columns))
+                               found.columns, found.declared_rows, found.declared_columns,
+                               found.text))
     return areas, walked
 
 
@@ -245,6 +252,8 @@ class _Globals:
     """BIFF5 or older: sheet names are 8-bit text."""
     strings: int = 0
     """At most this many shared strings can the reader have taken from the SST."""
+    lengths: list[int] = field(default_factory=list)
+    """Each shared string's length in characters, as the SST declares it."""
     records: int = 0
 
 
@@ -258,6 +267,7 @@ def _globals(stream: bytes, budget: int) -> _Globals:
     unpack = _HEAD.unpack_from
     in_sst = False
     declared = sst_bytes = 0
+    sst: list[tuple[int, int]] = []
     while at < end:
         if end - at < 4:
             raise BiffError("record header cut off")
@@ -272,6 +282,7 @@ def _globals(stream: bytes, budget: int) -> _Globals:
         if kind == CONTINUE and in_sst:
             sst_bytes += length
             book.strings = min(declared, sst_bytes // 3)
+            sst.append((body, at))
             continue
         in_sst = False
         if kind == BOUNDSHEET:
@@ -286,6 +297,7 @@ def _globals(stream: bytes, budget: int) -> _Globals:
             sst_bytes = length - 8
             book.strings = min(declared, sst_bytes // 3)
             in_sst = True
+            sst = [(body + 8, at)]
         elif kind == FILEPASS and length >= 2 and stream[body] | stream[body + 1]:
             raise Encrypted("FILEPASS")
         elif kind == CODEPAGE and length >= 2:
@@ -297,14 +309,88 @@ def _globals(stream: bytes, budget: int) -> _Globals:
         elif kind == EOF:
             break
     book.records = count
+    if sst and book.strings:
+        book.lengths = shared_string_lengths(stream, sst, book.strings)
     return book
 
 
-def _sheet(stream: bytes, start: int, budget: int, strings: int) -> tuple[SheetArea, int]:
+def shared_string_lengths(stream: bytes, segments: list[tuple[int, int]], wanted: int
+                          ) -> list[int]:
+    """The length in characters of each of the first `wanted` strings of an SST whose
+    bytes (after its two counts) are stream[start:end] for each (start, end) of
+    `segments`: the SST record's, then its CONTINUE records'.
+
+    Each string is an XLUnicodeRichExtendedString: its character count (2 bytes), flags
+    (1: 16-bit characters, 4: phonetic data follows, 8: formatting runs follow), the
+    number of runs (2) and the size of the phonetic data (4) when there are any, the
+    characters, 4 bytes a run, the phonetic data. Characters cut by the end of a record go
+    on in the next after one byte of flags of their own. Where the strings run out before
+    `wanted`, every string left counts as long as the SST has bytes: more than the reader
+    can have taken from it."""
+    lengths: list[int] = []
+    index = 0
+    at, end = segments[0]
+    total = sum(stop - start for start, stop in segments)
+
+    def read(count: int) -> bytes:
+        """`count` bytes from `at` on, into the next records as needed (BiffError past the
+        last record)."""
+        nonlocal at, end, index
+        out = b""
+        while True:
+            piece = stream[at:min(end, at + count - len(out))]
+            out += piece
+            at += len(piece)
+            if len(out) == count:
+                return out
+            index += 1
+            if index >= len(segments):
+                raise BiffError("SST cut off")
+            at, end = segments[index]
+
+    try:
+        while len(lengths) < wanted:
+            count, flags = struct.unpack("<HB", read(3))
+            extra = 0
+            if flags & 8:
+                extra += 4 * struct.unpack("<H", read(2))[0]
+            if flags & 4:
+                extra += _U32.unpack(read(4))[0]
+            width = 2 if flags & 1 else 1
+            left = count
+            while True:
+                room = (end - at) // width
+                if left <= room:
+                    at += left * width
+                    break
+                left -= room
+                at += room * width
+                index += 1
+                if index >= len(segments):
+                    raise BiffError("SST cut off")
+                at, end = segments[index]
+                if at >= end:
+                    raise BiffError("SST continuation empty")
+                width = 2 if stream[at] & 1 else 1
+                at += 1
+            lengths.append(count)
+            while extra:
+                step = min(extra, 1 << 20)
+                read(step)
+                extra -= step
+    except (BiffError, IndexError, struct.error):
+        lengths.extend([total] * (wanted - len(lengths)))
+    return lengths
+
+
+def _sheet(stream: bytes, start: int, budget: int, strings: int, lengths: list[int]
+           ) -> tuple[SheetArea, int]:
     """The area of the sheet whose records start at `start`, and how many were followed.
     A LABELSST cell counts when its string is one of the first `strings` (python-calamine
-    leaves the cell out when its string is not there)."""
+    leaves the cell out when its string is not there), and so does its string's length
+    (`lengths`) in the sheet's text."""
     end = len(stream)
+    text = 0
     at = start
     rows = columns = 0
     declared_rows = declared_columns = 0
@@ -331,7 +417,8 @@ def _sheet(stream: bytes, start: int, budget: int, strings: int) -> tuple[SheetA
                 if column >= columns:
                     columns = column + 1
         elif kind == LABELSST:
-            if length >= 10 and _U32.unpack_from(stream, body + 6)[0] < strings:
+            if length >= 10 and (isst := _U32.unpack_from(stream, body + 6)[0]) < strings:
+                text += lengths[isst] if isst < len(lengths) else 0
                 row, column = unpack(stream, body)
                 if row >= rows:
                     rows = row + 1
@@ -353,7 +440,7 @@ def _sheet(stream: bytes, start: int, budget: int, strings: int) -> tuple[SheetA
                 declared_rows, declared_columns = tall, wide
         elif kind == EOF:
             break
-    return SheetArea("", rows, columns, declared_rows, declared_columns), count
+    return SheetArea("", rows, columns, declared_rows, declared_columns, text), count
 
 
 def _declared(body: bytes) -> tuple[int, int]:

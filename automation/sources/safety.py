@@ -17,10 +17,16 @@ spaces counted as the reader writes them out), and the OLE containers of .xls an
 sheet are followed in `biff8`, since the reader builds every sheet when it opens one).
 Each sheet's used area is bounded (MAX_SHEET_CELLS), and so are all of a workbook's
 together (MAX_WORKBOOK_CELLS) and how many sheets it lists (MAX_SHEETS): the reader
-holds them all. Sheets of an .xlsx/.xlsb that are not worksheets (Excel 4 macro sheets,
-dialog and chart sheets) are never read, so their contents are only inflated under the
-limits, not measured. An .et/.ett that is really a zipped workbook is checked as the
-kind it holds (and read as that kind, `readable`).
+holds them all. So is the text the reader will hold (MAX_TEXT_CHARS): a cell naming a
+shared string (.xlsx `t="s"`, .xlsb BrtCellIsst, .xls LABELSST) gets its own copy of it,
+so a small file naming one long string in many cells would take gigabytes; each shared
+string's length is learnt from the shared-strings part or record, and the lengths of the
+strings the cells name are added up, sheet by sheet and across the workbook (a string
+written in the cell itself, `t="inlineStr"`, is held once, as written). Sheets of an
+.xlsx/.xlsb that are not worksheets (Excel 4 macro sheets, dialog and chart sheets) are
+never read, so their contents are only inflated under the limits, not measured. An
+.et/.ett that is really a zipped workbook is checked as the kind it holds (and read as
+that kind, `readable`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import subprocess
 import sys
 import zipfile
 import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -62,9 +69,17 @@ registers hold well under a million cells."""
 MAX_SHEETS = 1_000
 """Sheets a workbook may list: each is read, however small (a register has a handful)."""
 MAX_TEXT_CHARS = 32_000_000
-"""Characters of cell text an .ods expands to (each copy of a repeated cell or row holds
-its own, and `<text:s text:c=...>` stands for any number of spaces): about 10 bytes
-each in the reader and in Python, so about 0.3 GB at most."""
+"""Characters of cell text a workbook expands to: an .ods's (each copy of a repeated cell
+or row holds its own, and `<text:s text:c=...>` stands for any number of spaces), and
+the shared strings named by the cells of an .xlsx, .xlsb or .xls (each cell holds its own
+copy). Counted in characters, as the officer sees them and as the .ods limit is, not
+bytes: the reader holds each as 1-4 bytes of UTF-8 and Python as 1-4 bytes again.
+Measured at the limit (2,000 .xlsx cells naming one 16,000-character string), peak of
+`clerk validate`: 0.16 GB in ASCII, 0.26 GB in Chinese, 0.35 GB in emoji (4 bytes each
+way). A real register holds far less: the benchmark office's largest workbook (110,000
+rows), about 5,700,000."""
+STRING_CELL_BYTES = 21
+"""The fewest bytes of sheet XML a shared-string cell takes: `<c t="s"><v>0</v></c>`."""
 MAX_CENTRAL_DIRECTORY = MAX_PARTS * 512
 """Bytes of zip directory; zipfile builds an object per entry before MAX_PARTS is checked."""
 CHUNK = 1024 * 1024
@@ -126,6 +141,21 @@ _CANONICAL_PROLOGUE = re.compile(
     rb"(?:\xef\xbb\xbf)?(?:<\?xml[^<>?]*+\?>)?" + _TEXT
     + rb"(?:</?" + _NAME + _ATTRS + rb" ?/?>" + _TEXT + rb")*+"
 )
+_STRING_CELL = re.compile(
+    rb' t="s"(?:[^>]*+>(?:<f(?:[^>]*+>' + _TEXT + rb'</f>|[^>]*/>))?<v>([0-9]++)</v>(?=</c>))?'
+)
+"""A shared-string cell of a canonical sheet, and the index its one value names; an
+attribute ` t="s"` anywhere else (or a cell written another way) finds the index empty,
+and the sheet is followed with expat instead."""
+_SHARED_ITEM = re.compile(
+    rb'<si>(?:<t(?: xml:space="preserve")?>([^<]*+)</t>|(.*?))</si>', re.DOTALL
+)
+_TAG = re.compile(rb"<[^>]*+>")
+TABLE_STRINGS = 2_000_000
+"""Up to this many shared strings, cells find their string's length in a dict keyed by
+the index as written (faster than int() for each cell); beyond, in the array."""
+MAX_CARRY = 16 * 1024 * 1024
+"""A shared string longer than this (in bytes of XML) sends the part to expat."""
 _ERROR_CELL = re.compile(rb"<c\b[^>]*?\bt=\"e\"[^>]*>")
 _ADDRESS = re.compile(rb"\br=\"([A-Z]{1,3})(\d+)\"")
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
@@ -167,6 +197,25 @@ class _Areas:
         """A sheet measured to its end."""
         self.check(sheet, rows, columns, times)
         self.cells += rows * max(columns, 1) * times
+
+
+class _Text:
+    """Characters of cell text the reader will hold, all of a workbook's sheets together:
+    refused past MAX_TEXT_CHARS (`check` with what the sheet being read adds so far)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.chars = 0
+
+    def check(self, chars: int) -> None:
+        total = self.chars + chars
+        if total > MAX_TEXT_CHARS:
+            raise SourceError("source.text_too_large", path=str(self.path), chars=total,
+                              limit=MAX_TEXT_CHARS)
+
+    def add(self, chars: int) -> None:
+        self.check(chars)
+        self.chars += chars
 
 
 def _check_sheet_count(path: Path, count: int) -> None:
@@ -260,6 +309,7 @@ def _scan_biff(data: bytes, path: Path) -> None:
     it does for all of them when it opens the file: the room a DIMENSIONS record reserves,
     the cells' area from A1, all sheets together (`biff8`)."""
     areas = _Areas(path)
+    text = _Text(path)
     budget = MAX_RECORDS
     try:
         for stream in biff8.workbook_streams(data):
@@ -271,6 +321,7 @@ def _scan_biff(data: bytes, path: Path) -> None:
                         "source.sheet_too_large", path=str(path), sheet=sheet.name,
                         rows=sheet.declared_rows, columns=sheet.declared_columns)
                 areas.add(sheet.name, sheet.rows, sheet.columns)
+                text.add(sheet.text)
     except biff8.TooManySheets as exc:
         raise SourceError("source.too_many_sheets", path=str(path), count=exc.count,
                           limit=MAX_SHEETS) from None
@@ -342,11 +393,17 @@ def _inspect_zip(path: Path, suffix: str, size: int) -> WorkbookFacts:
                 _scan_ods(raw, infos, facts, path, areas)
                 return facts
             sheet_parts = _sheet_parts(raw, infos, path)
+            strings = _Strings(path)
             for info in infos:
-                if info.is_dir():
+                if _is_shared_strings(info):
+                    strings.read(raw, info)
+            strings.settle(sum(info.file_size * sheet_parts.times.get(info.filename.lower(), 1)
+                               for info in infos if _sheet_name(info, sheet_parts) is not None))
+            for info in infos:
+                if info.is_dir() or _is_shared_strings(info):
                     continue
                 _scan_part(raw, info, _sheet_name(info, sheet_parts), facts, path, areas,
-                           sheet_parts.times.get(info.filename.lower(), 1))
+                           sheet_parts.times.get(info.filename.lower(), 1), strings)
         except _READ_ERRORS:
             raise SourceError("source.damaged", path=str(path)) from None
         return facts
@@ -517,14 +574,19 @@ def _scan_xlsb(raw: BinaryIO, infos: list[zipfile.ZipInfo], facts: WorkbookFacts
     _check_sheet_count(path, parts.listed)
     budget = MAX_RECORDS
     strings: int | None = None
+    lengths: array[int] = array("Q")
+    for info in infos:
+        if info.filename == biff12.SHARED_STRINGS:
+            held, copy = _scan_shared_strings(raw, info, path)
+            strings = held if strings is None else min(strings, held)
+            for index, length in enumerate(copy[:len(lengths)]):
+                lengths[index] = max(lengths[index], length)
+            lengths.extend(copy[len(lengths):])
     furthest_string = -1
+    text = _Text(path)
     for info in infos:
         name = info.filename.lower()
-        if info.is_dir() or name == "xl/workbook.bin":
-            continue
-        if info.filename == biff12.SHARED_STRINGS:
-            held = _scan_shared_strings(raw, info, path)
-            strings = held if strings is None else min(strings, held)
+        if info.is_dir() or name == "xl/workbook.bin" or info.filename == biff12.SHARED_STRINGS:
             continue
         sheet = parts.names.get(name)
         if sheet is None and name.startswith("xl/worksheets/") and name.endswith(".bin"):
@@ -532,35 +594,40 @@ def _scan_xlsb(raw: BinaryIO, infos: list[zipfile.ZipInfo], facts: WorkbookFacts
         if sheet is None:
             _scan_part(raw, info, None, facts, path, areas)
         else:
-            scan = _scan_binary_sheet(raw, info, sheet, facts, path, budget, areas,
-                                      parts.times.get(name, 1))
+            times = parts.times.get(name, 1)
+            scan = _scan_binary_sheet(raw, info, sheet, facts, path, budget, areas, times,
+                                      lengths[:strings or 0], text)
             budget -= scan.records
             furthest_string = max(furthest_string, scan.furthest_string)
+            text.add(scan.text * times)
     if furthest_string >= (strings or 0):
         raise SourceError("source.damaged", path=str(path))
 
 
-def _scan_shared_strings(raw: BinaryIO, info: zipfile.ZipInfo, path: Path) -> int:
+def _scan_shared_strings(raw: BinaryIO, info: zipfile.ZipInfo, path: Path
+                         ) -> tuple[int, array[int]]:
     """How many shared strings python-calamine takes from xl/sharedStrings.bin: the
-    count its BrtBeginSst declares, which must all be there."""
+    count its BrtBeginSst declares, which must all be there; and each one's length."""
     scan = biff12.SharedStringsScan()
     for chunk in _chunks(raw, info, path):
         scan.feed(chunk)
     scan.close()
     if scan.declared is None or scan.items < scan.declared:
         raise SourceError("source.damaged", path=str(path))
-    return scan.declared
+    return scan.declared, scan.lengths
 
 
 def _scan_binary_sheet(raw: BinaryIO, info: zipfile.ZipInfo, sheet: str, facts: WorkbookFacts,
-                       path: Path, budget: int, areas: _Areas, times: int
-                       ) -> biff12.SheetScan:
+                       path: Path, budget: int, areas: _Areas, times: int,
+                       lengths: array[int], text: _Text) -> biff12.SheetScan:
     """One .xlsb worksheet under the limits: used area, cells held, records followed
-    (at most `budget`), cached errors and short cells into `facts`."""
-    scan = biff12.SheetScan()
+    (at most `budget`), the shared strings its cells name (whose `lengths` are known),
+    cached errors and short cells into `facts`."""
+    scan = biff12.SheetScan(lengths)
     for chunk in _chunks(raw, info, path):
         scan.feed(chunk)
         areas.check(sheet, scan.rows, scan.columns, times)
+        text.check(scan.text * times)
         if scan.records > budget:
             raise SourceError("source.bomb", path=str(path),
                               detail=f"{info.filename} > {budget} records")
@@ -595,6 +662,7 @@ def _scan_ods(raw: BinaryIO, infos: list[zipfile.ZipInfo], facts: WorkbookFacts,
             _scan_part(raw, info, None, facts, path, areas)
             continue
         content = odf.ContentScan()
+        text = _Text(path)
         measured = 0
         for chunk, _ in _checked_chunks(raw, info, path):
             content.feed(chunk)
@@ -603,9 +671,7 @@ def _scan_ods(raw: BinaryIO, infos: list[zipfile.ZipInfo], facts: WorkbookFacts,
             measured = len(content.finished)
             _check_sheet_count(path, measured)
             areas.check(content.name, content.rows, content.columns)
-            if content.text > MAX_TEXT_CHARS:
-                raise SourceError("source.bomb", path=str(path),
-                                  detail=f"content.xml > {MAX_TEXT_CHARS} characters")
+            text.check(content.text)
             if content.elements > MAX_RECORDS:
                 raise SourceError("source.bomb", path=str(path),
                                   detail=f"content.xml > {MAX_RECORDS} elements")
@@ -725,14 +791,158 @@ def _chunks(raw: BinaryIO, info: zipfile.ZipInfo, path: Path) -> Iterator[bytes]
         raise zipfile.BadZipFile(info.filename)
 
 
+def _is_shared_strings(info: zipfile.ZipInfo) -> bool:
+    """An .xlsx's shared strings part, in any case (as the reader looks parts up)."""
+    return info.filename.lower() == "xl/sharedstrings.xml"
+
+
+class _Strings:
+    """The shared strings of an .xlsx, each one's length in characters (as many as or more
+    than the reader will hold: entities, `_xHHHH_` escapes and phonetic runs count as
+    written), and the text of the cells that name them (`text`).
+
+    Cells are counted only when they might matter (`counting`): not when every cell the
+    sheets' bytes could hold, each naming the longest string, stays under MAX_TEXT_CHARS.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lengths = array("Q")
+        self.text = _Text(path)
+        self.counting = False
+        self._table: dict[bytes, int] = {}
+
+    def read(self, raw: BinaryIO, info: zipfile.ZipInfo) -> None:
+        """One copy of the shared strings part (another copy's longer strings win)."""
+        lengths = _shared_string_lengths(raw, info, self.path)
+        for index, length in enumerate(lengths[:len(self.lengths)]):
+            self.lengths[index] = max(self.lengths[index], length)
+        self.lengths.extend(lengths[len(self.lengths):])
+
+    def settle(self, sheet_bytes: int) -> None:
+        """Whether cells need counting, given the bytes of all sheet XML (a sheet listed
+        twice counted twice)."""
+        longest = max(self.lengths, default=0)
+        if sheet_bytes // STRING_CELL_BYTES * longest <= MAX_TEXT_CHARS:
+            return
+        self.counting = True
+        if len(self.lengths) <= TABLE_STRINGS:
+            self._table = {b"%d" % index: length for index, length in enumerate(self.lengths)}
+
+    def chars(self, indexes: list[bytes]) -> int:
+        """The characters of the strings these cells name (an index as written)."""
+        try:
+            return sum(map(self._table.__getitem__, indexes))
+        except KeyError:  # a large table, or an index written `007`
+            return sum(map(self.length, map(int, indexes)))
+
+    def length(self, index: int) -> int:
+        """A string's length; a string that is not there is no text."""
+        return self.lengths[index] if 0 <= index < len(self.lengths) else 0
+
+
+def _shared_string_lengths(raw: BinaryIO, info: zipfile.ZipInfo, path: Path) -> array[int]:
+    """Each `<si>` item's length in characters: at regex speed when the part is written
+    plainly (UTF-8, `<si>` unprefixed, no comments or CDATA), by expat otherwise."""
+    lengths = array("Q")
+    carry = b""
+    for chunk, _ in _checked_chunks(raw, info, path):
+        if not lengths and not carry and _looks_wide(chunk[:4]):
+            return _shared_string_lengths_slowly(raw, info, path)
+        window = carry + chunk if carry else chunk
+        cut = window.rfind(b"<si")
+        if cut <= 0:
+            carry = window
+            if len(carry) > MAX_CARRY:
+                return _shared_string_lengths_slowly(raw, info, path)
+            continue
+        found = _plain_items(window[:cut])
+        if found is None:
+            return _shared_string_lengths_slowly(raw, info, path)
+        lengths.extend(found)
+        carry = window[cut:]
+    found = _plain_items(carry)
+    if found is None:
+        return _shared_string_lengths_slowly(raw, info, path)
+    lengths.extend(found)
+    return lengths
+
+
+def _plain_items(block: bytes) -> list[int] | None:
+    """The lengths of the `<si>` items of a stretch of plainly written shared strings (each
+    item's text, tags left out), or None when it is not plain: an item the regex cannot
+    tell from the `<si` that start it, a comment, CDATA or a prefixed item."""
+    if b"<!" in block or b":si" in block:
+        return None
+    found = _SHARED_ITEM.findall(block)
+    if len(found) != block.count(b"<si"):
+        return None
+    return [len((plain or _TAG.sub(b"", rich)).decode("utf-8", "replace"))
+            for plain, rich in found]
+
+
+def _shared_string_lengths_slowly(raw: BinaryIO, info: zipfile.ZipInfo, path: Path
+                                  ) -> array[int]:
+    """Each `<si>` item's length by expat: all the text inside it, whatever its encoding,
+    prefixes, comments or CDATA."""
+    scan = _SharedStringsXml()
+    for chunk, _ in _checked_chunks(raw, info, path):
+        scan.feed(chunk)
+    scan.feed(b"", final=True)
+    return scan.lengths
+
+
+class _SharedStringsXml:
+    """Fed a shared strings part: the characters of text inside each `si` element (named
+    as the reader names it: the part after the first colon). An item inside an item is
+    refused as damaged, not guessed."""
+
+    def __init__(self) -> None:
+        self.lengths = array("Q")
+        self._depth = 0
+        parser = expat.ParserCreate()
+        parser.buffer_text = True
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._characters
+        parser.StartDoctypeDeclHandler = self._doctype
+        self._parser = parser
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        self._parser.Parse(data, final)
+
+    def _doctype(self, *_: object) -> None:
+        raise ValueError("DTD in the shared strings")
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        if self._depth:
+            if _local_name(name) == "si":
+                raise ValueError("a shared string inside a shared string")
+            self._depth += 1
+        elif _local_name(name) == "si":
+            self.lengths.append(0)
+            self._depth = 1
+
+    def _end(self, name: str) -> None:
+        if self._depth:
+            self._depth -= 1
+
+    def _characters(self, data: str) -> None:
+        if self._depth:
+            self.lengths[-1] += len(data)
+
+
 class _CanonicalSheet:
     """The used area of a canonically written sheet, at regex speed; or gives up (`failed`).
 
     Fed the sheet part chunk by chunk; `done` once </sheetData> is reached, as the
-    reader stops there. Rows and columns are those of the furthest cell from A1.
+    reader stops there. Rows and columns are those of the furthest cell from A1; `text`
+    the characters of the shared strings its cells name, when `strings` are counted.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, strings: _Strings | None = None) -> None:
+        self.strings = strings if strings is not None and strings.counting else None
+        self.text = 0
         self.rows = 0
         self.columns = 0
         self.done = False
@@ -770,6 +980,13 @@ class _CanonicalSheet:
             self._in_rows = True
         rows = _CANONICAL_ROWS.match(data, start)
         end = rows.end() if rows else start
+        if self.strings is not None:
+            indexes = _STRING_CELL.findall(data, start, end)
+            if indexes:
+                if b"" in indexes:
+                    self.failed = True
+                    return
+                self.text += self.strings.chars(indexes)
         numbers = _ROW_AT.findall(data, start, end)
         if numbers:
             furthest = max(map(int, numbers))
@@ -844,19 +1061,28 @@ class _SheetExtent:
     (a row without `r` follows the previous row), and allocates the dense range from A1
     to the furthest cell. expat reads quoting, comments, CDATA and prefixes as calamine
     does; what expat finds malformed, or a cell nested in a cell, is refused, not guessed.
+    A shared-string cell (`t="s"`) adds the length of the string its value names to
+    `text`, when `strings` are counted (the longest, should it have several values).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, strings: _Strings | None = None) -> None:
         self.rows = 0
         self.columns = 0
+        self.text = 0
         self._row = 0
         self._column = 0
         self._in_cell = False
         self._stage = 0  # 0 before <sheetData>, 1 inside it, 2 after it
+        self._strings = strings if strings is not None and strings.counting else None
+        self._string_cell = False
+        self._value: list[str] | None = None
+        self._cell_text = 0
         self._parser = expat.ParserCreate("utf-8")
         self._parser.StartElementHandler = self._start
         self._parser.EndElementHandler = self._end
         self._parser.StartDoctypeDeclHandler = self._doctype
+        if self._strings is not None:
+            self._parser.CharacterDataHandler = self._characters
 
     def feed(self, data: bytes, final: bool = False) -> None:
         self._parser.Parse(data, final)
@@ -873,6 +1099,8 @@ class _SheetExtent:
         if self._in_cell:
             if local in ("c", "row"):
                 raise ValueError("cell or row nested in a cell")
+            if local == "v" and self._string_cell:
+                self._value = []
             return
         if local == "row":
             ref = _CELL_REF.fullmatch(attrs.get("r", ""))
@@ -885,6 +1113,8 @@ class _SheetExtent:
                 row = int(ref.group(2)) - 1
                 column = self._column = column_number(ref.group(1).upper()) - 1
             self._in_cell = True
+            self._string_cell = self._strings is not None and attrs.get("t") == "s"
+            self._cell_text = 0
             self.rows = max(self.rows, row + 1)
             self.columns = max(self.columns, column + 1)
 
@@ -896,11 +1126,23 @@ class _SheetExtent:
             if local == "c":
                 self._in_cell = False
                 self._column += 1
+                self.text += self._cell_text
+            elif local == "v" and self._value is not None and self._strings is not None:
+                value = "".join(self._value).strip()
+                self._value = None
+                if value.isascii() and value.lstrip("+").isdigit():
+                    length = self._strings.length(int(value))
+                    self._cell_text = max(self._cell_text, length)
         elif local == "row":
             self._row += 1
             self._column = 0
         elif local == "sheetData":
             self._stage = 2
+
+
+    def _characters(self, data: str) -> None:
+        if self._value is not None and len(self._value) < 64:
+            self._value.append(data)
 
 
 def _scan_part(
@@ -911,12 +1153,13 @@ def _scan_part(
     path: Path,
     areas: _Areas,
     times: int = 1,
+    strings: _Strings | None = None,
 ) -> None:
     """Inflate one part under the limits; note DTDs, the date system, errors and extent
-    (of a sheet listed `times` times)."""
+    (of a sheet listed `times` times), and the shared strings its cells name."""
     name = info.filename.lower()
     is_xml = sheet is not None or name.endswith((".xml", ".rels", ".vml"))
-    fast = _CanonicalSheet() if sheet is not None else None
+    fast = _CanonicalSheet(strings) if sheet is not None else None
     errors: dict[tuple[int, int], str] = {}
     for chunk, window in _checked_chunks(raw, info, path, is_xml):
         if name == "xl/workbook.xml" and _DATE1904.search(window):
@@ -924,18 +1167,24 @@ def _scan_part(
         if fast is not None:
             fast.feed(chunk)
             areas.check(sheet, fast.rows, fast.columns, times)
+            if strings is not None:
+                strings.text.check(fast.text * times)
             if b't="e"' in window:
                 _collect_errors(window, errors)
     if fast is None:
         return
     measured: _CanonicalSheet | _SheetExtent = fast
     if not fast.done:
-        measured = extent = _SheetExtent()
+        measured = extent = _SheetExtent(strings)
         for chunk in _chunks(raw, info, path):
             extent.feed(chunk)
             areas.check(sheet, extent.rows, extent.columns, times)
+            if strings is not None:
+                strings.text.check(extent.text * times)
         extent.feed(b"", final=True)
     areas.add(sheet, measured.rows, measured.columns, times)
+    if strings is not None:
+        strings.text.add(measured.text * times)
     if sheet is not None and errors:
         facts.errors[sheet] = errors
 
