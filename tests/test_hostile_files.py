@@ -602,23 +602,29 @@ def build_small_xls_dimensions_lie(path: Path) -> None:
         assert ole.openstream("Workbook").read().count(header + lie) == 2
 
 
+def rewrite_lo_ods(path: Path, change: Callable[[str, bytes], bytes]) -> None:
+    """LibreOffice's .ods at `path` with each part's bytes passed through `change(name,
+    data)` (the parts it leaves alone as they were)."""
+    source = path.with_suffix(".lo.ods")
+    source.write_bytes(libreoffice_books()["ods"])
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            out.writestr(info, change(info.filename, src.read(info)),
+                         compress_type=info.compress_type)
+    source.unlink()
+
+
 def build_lo_ods(edit: Callable[[str], str]) -> Callable[[Path], None]:
     """LibreOffice's .ods with its content.xml edited (every other part as it was)."""
 
-    def build(path: Path) -> None:
-        source = path.with_suffix(".lo.ods")
-        source.write_bytes(libreoffice_books()["ods"])
-        with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as out:
-            for info in src.infolist():
-                data = src.read(info)
-                if info.filename == "content.xml":
-                    edited = edit(data.decode("utf-8"))
-                    assert edited != data.decode("utf-8")
-                    data = edited.encode("utf-8")
-                out.writestr(info, data, compress_type=info.compress_type)
-        source.unlink()
+    def change(name: str, data: bytes) -> bytes:
+        if name != "content.xml":
+            return data
+        edited = edit(data.decode("utf-8"))
+        assert edited != data.decode("utf-8")
+        return edited.encode("utf-8")
 
-    return build
+    return lambda path: rewrite_lo_ods(path, change)
 
 
 def rows_in_front(rows: int, columns: int, tables: int = 1) -> Callable[[str], str]:
@@ -634,23 +640,21 @@ def rows_in_front(rows: int, columns: int, tables: int = 1) -> Callable[[str], s
 def build_encrypted_ods(path: Path) -> None:
     """LibreOffice's .ods as it saves one with a password: its manifest says how
     content.xml is encrypted, and content.xml is ciphertext."""
-    source = path.with_suffix(".lo.ods")
-    source.write_bytes(libreoffice_books()["ods"])
-    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w") as out:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "content.xml":
-                data = random.Random(7).randbytes(len(data))
-            elif info.filename == "META-INF/manifest.xml":
-                data = re.sub(
-                    rb'(<manifest:file-entry manifest:full-path="content.xml"[^>]*?)/>',
-                    rb'\1><manifest:encryption-data manifest:checksum-type="SHA1/1K" '
-                    rb'manifest:checksum="AAAA"><manifest:algorithm manifest:algorithm-name='
-                    rb'"Blowfish CFB" manifest:initialisation-vector="AAAA"/>'
-                    rb"</manifest:encryption-data></manifest:file-entry>", data)
-                assert b"encryption-data" in data
-            out.writestr(info, data, compress_type=info.compress_type)
-    source.unlink()
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "content.xml":
+            return random.Random(7).randbytes(len(data))
+        if name == "META-INF/manifest.xml":
+            data = re.sub(
+                rb'(<manifest:file-entry manifest:full-path="content.xml"[^>]*?)/>',
+                rb'\1><manifest:encryption-data manifest:checksum-type="SHA1/1K" '
+                rb'manifest:checksum="AAAA"><manifest:algorithm manifest:algorithm-name='
+                rb'"Blowfish CFB" manifest:initialisation-vector="AAAA"/>'
+                rb"</manifest:encryption-data></manifest:file-entry>", data)
+            assert b"encryption-data" in data
+        return data
+
+    rewrite_lo_ods(path, change)
 
 
 def spaces_in_a_cell(content: str) -> str:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import codecs
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -257,28 +257,42 @@ class _Globals:
     records: int = 0
 
 
+class _Records:
+    """The records from `at` to the stream's end, as (kind, body offset, length); `count`
+    says how many were followed. A record cut off is damaged, more than `budget` too many."""
+
+    def __init__(self, stream: bytes, at: int, budget: int) -> None:
+        self.stream, self.at, self.budget = stream, at, budget
+        self.count = 0
+
+    def __iter__(self) -> Iterator[tuple[int, int, int]]:
+        stream, at, budget = self.stream, self.at, self.budget
+        end = len(stream)
+        unpack = _HEAD.unpack_from
+        while at < end:
+            if end - at < 4:
+                raise BiffError("record header cut off")
+            kind, length = unpack(stream, at)
+            body = at + 4
+            at = body + length
+            if at > end:
+                raise BiffError("record cut off")
+            self.count += 1
+            if self.count > budget:
+                raise TooManyRecords(self.count)
+            yield kind, body, length
+
+
 def _globals(stream: bytes, budget: int) -> _Globals:
     """The workbook's globals, from the records before the first EOF, as the reader takes
     them; Encrypted at a FILEPASS that python-calamine refuses as a password."""
     book = _Globals()
-    end = len(stream)
-    at = 0
-    count = 0
-    unpack = _HEAD.unpack_from
     in_sst = False
     declared = sst_bytes = 0
     sst: list[tuple[int, int]] = []
-    while at < end:
-        if end - at < 4:
-            raise BiffError("record header cut off")
-        kind, length = unpack(stream, at)
-        body = at + 4
+    records = _Records(stream, 0, budget)
+    for kind, body, length in records:
         at = body + length
-        if at > end:
-            raise BiffError("record cut off")
-        count += 1
-        if count > budget:
-            raise TooManyRecords(count)
         if kind == CONTINUE and in_sst:
             sst_bytes += length
             book.strings = min(declared, sst_bytes // 3)
@@ -308,7 +322,7 @@ def _globals(stream: bytes, budget: int) -> _Globals:
             book.old = version in BIFF5_AND_OLDER or (version == 0 and kind_of == 0x1000)
         elif kind == EOF:
             break
-    book.records = count
+    book.records = records.count
     if sst and book.strings:
         book.lengths = shared_string_lengths(stream, sst, book.strings)
     return book
@@ -389,26 +403,15 @@ def _sheet(stream: bytes, start: int, budget: int, strings: int, lengths: list[i
     A LABELSST cell counts when its string is one of the first `strings` (python-calamine
     leaves the cell out when its string is not there), and so does its string's length
     (`lengths`) in the sheet's text."""
-    end = len(stream)
     text = 0
-    at = start
     rows = columns = 0
     declared_rows = declared_columns = 0
-    count = 0
     unpack = _HEAD.unpack_from
     cells = ROW_COLUMN_CELLS
     spans = SPAN_CELLS
-    while at < end:
-        if end - at < 4:
-            raise BiffError("record header cut off")
-        kind, length = unpack(stream, at)
-        body = at + 4
+    records = _Records(stream, start, budget)
+    for kind, body, length in records:
         at = body + length
-        if at > end:
-            raise BiffError("record cut off")
-        count += 1
-        if count > budget:
-            raise TooManyRecords(count)
         if kind in cells:
             if length >= 4:
                 row, column = unpack(stream, body)
@@ -440,7 +443,7 @@ def _sheet(stream: bytes, start: int, budget: int, strings: int, lengths: list[i
                 declared_rows, declared_columns = tall, wide
         elif kind == EOF:
             break
-    return SheetArea("", rows, columns, declared_rows, declared_columns, text), count
+    return SheetArea("", rows, columns, declared_rows, declared_columns, text), records.count
 
 
 def _declared(body: bytes) -> tuple[int, int]:

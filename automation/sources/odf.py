@@ -21,6 +21,7 @@ Element names are matched as written (`table:table-row`), as python-calamine doe
 
 from __future__ import annotations
 
+from typing import Protocol
 from xml.parsers import expat
 
 TABLE = "table:table"
@@ -35,6 +36,26 @@ VALUE_ATTRIBUTES = frozenset([
 """A cell with any of these has content (a formula makes a cell of the formula range)."""
 TEXT_ATTRIBUTES = ("office:string-value", "office:date-value", "office:time-value",
                    "table:formula")
+
+
+class _Handlers(Protocol):
+    def _start(self, name: str, attributes: dict[str, str]) -> None: ...
+    def _end(self, name: str) -> None: ...
+    def _characters(self, data: str) -> None: ...
+    def _doctype(self, *_: object) -> None: ...
+
+
+def streaming_parser(handlers: _Handlers) -> expat.XMLParserType:
+    """An expat parser fed part by part, calling `handlers`' `_start`, `_end`,
+    `_characters` and `_doctype` (which refuses a DTD: no entity can expand); names as
+    written, no namespace processing."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = handlers._start
+    parser.EndElementHandler = handlers._end
+    parser.CharacterDataHandler = handlers._characters
+    parser.StartDoctypeDeclHandler = handlers._doctype
+    return parser
 
 
 class ContentScan:
@@ -65,13 +86,7 @@ class ContentScan:
         self._cell_content = False
         self._cell_text = 0
         self._paragraphs = 0
-        parser = expat.ParserCreate()  # no namespace processing: names as written
-        parser.buffer_text = True
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
-        parser.CharacterDataHandler = self._characters
-        parser.StartDoctypeDeclHandler = self._doctype
-        self._parser = parser
+        self._parser = streaming_parser(self)
 
     def feed(self, data: bytes, final: bool = False) -> None:
         self._parser.Parse(data, final)

@@ -900,13 +900,7 @@ class _SharedStringsXml:
     def __init__(self) -> None:
         self.lengths = array("Q")
         self._depth = 0
-        parser = expat.ParserCreate()
-        parser.buffer_text = True
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
-        parser.CharacterDataHandler = self._characters
-        parser.StartDoctypeDeclHandler = self._doctype
-        self._parser = parser
+        self._parser = odf.streaming_parser(self)
 
     def feed(self, data: bytes, final: bool = False) -> None:
         self._parser.Parse(data, final)
