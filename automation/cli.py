@@ -134,10 +134,11 @@ def _text_or_json(format: str) -> None:
 def _say_misplaced(findings: list[Finding]) -> int:
     """Each register pointed at the wrong workbook, as `clerk validate` lists it, on stderr;
     1 when there is one (an error a nightly job must not pass over), else 0."""
+    from .reports.text import finding_line
+
     console = _console(stderr=True)
     for finding in findings:
-        console.print(f"{finding.location}\t{t('report.error')}\t{finding.message}",
-                      markup=False, highlight=False)
+        console.print(finding_line(finding), markup=False, highlight=False)
     return 1 if findings else 0
 
 

@@ -30,7 +30,7 @@ from .i18n import t
 from .kpi.periods import Period, parse_period, semester_of
 from .load import OfficeData, load_office
 from .reminders.rules import run_time
-from .workdays import UncoveredYearWarning
+from .workdays import UncoveredYearWarning, uncovered_notice
 
 if TYPE_CHECKING:
     from .load_cache import LoadCache
@@ -241,14 +241,12 @@ def _calendar_notice(report: NightlyReport, config: OfficeConfig, years: set[int
     reminders collect theirs, the other steps warn); other warnings are shown as usual."""
     for warning in caught:
         if isinstance(warning.message, UncoveredYearWarning):
-            if warning.message.year is not None:
-                years.add(warning.message.year)
+            years.add(warning.message.year)
         else:
             warnings.showwarning(warning.message, warning.category, warning.filename,
                                  warning.lineno)
-    if years:
-        report.notes.append(t("workdays.uncovered", region=config.office.region,
-                              year=t("list.separator").join(str(y) for y in sorted(years))))
+    if notice := uncovered_notice(config.office.region, years):
+        report.notes.append(notice)
 
 
 def _steps(run: _Run, config: OfficeConfig, now: datetime, context: dict[str, Any],

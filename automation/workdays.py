@@ -43,9 +43,18 @@ DateLike = date | datetime
 class UncoveredYearWarning(UserWarning):
     """A year the region's calendar library does not cover: Monday–Friday is assumed."""
 
-    def __init__(self, text: str, year: int | None = None) -> None:
+    def __init__(self, text: str, year: int) -> None:
         super().__init__(text)
         self.year = year
+
+
+def uncovered_notice(region: str, years: Iterable[int]) -> str:
+    """The one line saying which years were counted Monday to Friday ('' when none)."""
+    shown = sorted(set(years))
+    if not shown:
+        return ""
+    return t("workdays.uncovered", region=region,
+             year=t("list.separator").join(str(year) for year in shown))
 
 
 def _as_date(value: DateLike) -> date:
@@ -194,7 +203,7 @@ class WorkCalendar:
 
     def _default_warn(self, year: int) -> None:
         warnings.warn(
-            UncoveredYearWarning(t("workdays.uncovered", region=self.region, year=year), year),
+            UncoveredYearWarning(uncovered_notice(self.region, [year]), year),
             stacklevel=4,
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -14,9 +14,8 @@ import filelock
 
 from ..config import OfficeConfig
 from ..errors import ClerkError, ConfigError
-from ..i18n import t
 from ..load import OfficeData, load_office
-from ..workdays import calendar_for
+from ..workdays import calendar_for, uncovered_notice
 from .digest import Digest, Plan, Planned, digests, plan, roster_people
 from .message import DeliveryError
 from .rules import due_now, run_time
@@ -57,10 +56,7 @@ class RemindReport:
 
     def calendar_notice(self, region: str) -> str:
         """The one line saying which years were counted Monday to Friday ('' when none)."""
-        if not self.uncovered_years:
-            return ""
-        return t("workdays.uncovered", region=region,
-                 year=t("list.separator").join(str(y) for y in self.uncovered_years))
+        return uncovered_notice(region, self.uncovered_years)
 
     def to_dict(self) -> dict[str, Any]:
         """DESIGN.md's `remind --dry-run --format json` contract, plus what happened."""
@@ -132,9 +128,9 @@ def remind(
     def fresh_digests(settled: set[tuple[object, ...]],
                       taken: dict[tuple[str, str], set[str]]) -> Plan:
         """The lines not sent today, and their digests (keys not taken today)."""
-        fresh = [line for line in planned.reminders if not is_settled(day, line, settled)]
-        report.skipped = [line for line in planned.reminders
-                          if is_settled(day, line, settled)]
+        fresh: list[Planned] = []
+        for line in planned.reminders:
+            (report.skipped if is_settled(day, line, settled) else fresh).append(line)
         fresh_plan = Plan(fresh, planned.undeliverable, planned.people)
         report.messages = digests(fresh_plan, now=now, locale=config.locale,
                                   office_name=config.office.name, templates=templates,
@@ -149,7 +145,7 @@ def remind(
             report.plan = shown
         return report
     folder.mkdir(parents=True, exist_ok=True)
-    with _sending_alone(folder), _closing(
+    with _sending_alone(folder), closing(
             State(folder, config.in_force, config.office.timezone)) as state:
         report.in_doubt = state.settle_interrupted(day, retry=REWRITABLE_CHANNELS)
         fresh_digests(state.settled(day, planned.reminders), state.message_keys(day))
@@ -173,19 +169,12 @@ def _sending_alone(folder: Path) -> Iterator[None]:
     try:
         lock.acquire(timeout=SENDING_WAIT_SECONDS)
     except filelock.Timeout:
-        raise ClerkError("remind.busy", path=str(folder / SENDING_LOCK)) from None
+        raise ClerkError("remind.busy", path=str(folder / SENDING_LOCK),
+                         minutes=SENDING_WAIT_SECONDS // 60) from None
     try:
         yield
     finally:
         lock.release()
-
-
-@contextmanager
-def _closing(state: State) -> Iterator[State]:
-    try:
-        yield state
-    finally:
-        state.close()
 
 
 def log_start(config: OfficeConfig, day: date) -> date | None:

@@ -24,6 +24,18 @@ SETTLED = ("sent", "in_doubt", "sending")
 """Statuses after which a line is not sent again the same day."""
 
 
+def _settled(db: sqlite3.Connection, day: date, lines: Iterable[Planned]
+             ) -> set[tuple[object, ...]]:
+    rows = db.execute(
+        "SELECT day, rule, record, person, level, channel FROM deliveries "
+        f"WHERE day = ? AND status IN ({','.join('?' * len(SETTLED))})",
+        (day.isoformat(), *SETTLED)).fetchall()
+    done: set[tuple[object, ...]] = {tuple(row) for row in rows}
+    if not done:  # the day's first run
+        return set()
+    return {key for line in lines if (key := _key(day, line)) in done}
+
+
 def _message_keys(db: sqlite3.Connection, day: date) -> dict[tuple[str, str], set[str]]:
     taken: dict[tuple[str, str], set[str]] = {}
     for person, channel, key in db.execute(
@@ -46,14 +58,7 @@ def already_today(folder: Path, day: date, lines: Iterable[Planned]
     except sqlite3.Error:
         return set(), {}
     try:
-        rows = db.execute(
-            "SELECT day, rule, record, person, level, channel FROM deliveries "
-            f"WHERE day = ? AND status IN ({','.join('?' * len(SETTLED))})",
-            (day.isoformat(), *SETTLED)).fetchall()
-        done = {tuple(row) for row in rows}
-        settled: set[tuple[object, ...]] = {
-            key for line in lines if (key := _key(day, line)) in done}
-        return settled, _message_keys(db, day)
+        return _settled(db, day, lines), _message_keys(db, day)
     except sqlite3.Error:  # no table yet, or a state this release cannot read
         return set(), {}
     finally:
@@ -118,15 +123,7 @@ class State:
 
     def settled(self, day: date, lines: Iterable[Planned]) -> set[tuple[object, ...]]:
         """Keys of the lines that already went out today (or may have)."""
-        rows = self._db.execute(
-            "SELECT day, rule, record, person, level, channel FROM deliveries "
-            f"WHERE day = ? AND status IN ({','.join('?' * len(SETTLED))})",
-            (day.isoformat(), *SETTLED)).fetchall()
-        done: set[tuple[object, ...]] = {tuple(row) for row in rows}
-        if not done:  # the day's first run
-            return set()
-        return {key for line in lines if (key := _key(day, line)) in done}
-
+        return _settled(self._db, day, lines)
 
     def message_keys(self, day: date) -> dict[tuple[str, str], set[str]]:
         """The message keys already recorded today, by (person, channel): a later digest

@@ -13,6 +13,11 @@ def _severity(finding: Finding) -> str:
     return t(f"report.{finding.severity}")
 
 
+def finding_line(finding: Finding) -> str:
+    """One finding as a plain line: where, how bad, what (tab-separated)."""
+    return f"{finding.location}\t{_severity(finding)}\t{finding.message}"
+
+
 def render_findings(findings: list[Finding], summary: dict[str, int], console: Console) -> None:
     """Print findings and the one-line summary; the summary is the last line either way."""
     if findings and console.is_terminal:
@@ -26,8 +31,8 @@ def render_findings(findings: list[Finding], summary: dict[str, int], console: C
         console.print(table)
     else:
         for finding in findings:
-            console.print(f"{finding.location}\t{_severity(finding)}\t{finding.message}",
-                          markup=False, highlight=False, soft_wrap=True)
+            console.print(finding_line(finding), markup=False, highlight=False,
+                          soft_wrap=True)
     if not findings:
         console.print(t("cli.all_clear"), markup=False, highlight=False)
     console.print(t("cli.summary", **{k: v for k, v in summary.items()}, rows=summary[
